@@ -1,0 +1,160 @@
+/**
+ * The lifecycle every node that talks to a meter shares: find the config node, show status,
+ * run one input at a time through validation then execution, report errors once through
+ * done(err), and after close send nothing and leave no timer behind.
+ */
+import { toEgaugeError, type EgaugeError } from '../webapi/errors';
+import type { MeterConnection } from './meter-connection';
+import { findMeter } from './egauge-meter-lookup';
+import { StatusView } from './status-view';
+import type { DoneFn, Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus, SendFn } from './red';
+
+export interface Outcome {
+  msg: NodeMessage | null;
+  status: NodeStatus;
+}
+
+/** Validation is synchronous and sends nothing; execution does the I/O. */
+export interface Prepared {
+  label: string;
+  execute(signal: AbortSignal): Promise<Outcome>;
+}
+
+const SHORT_ERROR: Record<EgaugeError['code'], string> = {
+  AUTH: 'authentication failed',
+  PERMISSION: 'no ctrl right',
+  NETWORK: 'meter unreachable',
+  TIMEOUT: 'timeout',
+  PROTOCOL: 'bad reply from meter',
+  CALL: 'call failed',
+  QUEUE_FULL: 'queue full',
+  ABORTED: 'aborted',
+  INPUT: 'invalid input',
+  DEVICE: 'device not found',
+  INTERNAL: 'internal error',
+};
+
+export function shortError(error: EgaugeError): string {
+  return SHORT_ERROR[error.code];
+}
+
+export class DeviceNode {
+  readonly view: StatusView;
+  private readonly abort = new AbortController();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(
+    readonly node: Node,
+    readonly meter: MeterConnection,
+  ) {
+    this.view = new StatusView((status) => node.status(status));
+    meter.register(this.view);
+    node.on('close', (_removed: boolean, done: () => void) => {
+      this.closed = true;
+      this.abort.abort();
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      meter.deregister(this.view);
+      this.view.dispose();
+      done();
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Handles one input message: exactly one send-and-done or one done(err), nothing after close. */
+  async run(msg: NodeMessageInFlow, send: SendFn, done: DoneFn, prepare: () => Prepared): Promise<void> {
+    let prepared: Prepared;
+    try {
+      prepared = prepare();
+    } catch (thrown) {
+      this.fail(msg, done, thrown);
+      return;
+    }
+    this.view.busy(prepared.label);
+    try {
+      const outcome = await prepared.execute(this.abort.signal);
+      if (this.closed) return done();
+      this.view.result(outcome.status);
+      if (outcome.msg) send(outcome.msg);
+      done();
+    } catch (thrown) {
+      if (this.closed) return done();
+      this.fail(msg, done, thrown);
+    } finally {
+      this.view.idle();
+    }
+  }
+
+  /** Reports an error for a message: red status, msg.error details, done(err) for Catch nodes. */
+  fail(msg: NodeMessageInFlow, done: DoneFn, thrown: unknown): void {
+    const error = this.describe(thrown);
+    this.view.error(shortError(error));
+    msg['error'] = error.toJSON();
+    done(error);
+  }
+
+  describe(thrown: unknown): EgaugeError {
+    return toEgaugeError(thrown, { meter: this.meter.url });
+  }
+
+  /** Runs `task` once after `delayMs`, unless the node closed first. */
+  once(delayMs: number, task: (signal: AbortSignal) => Promise<void>, onError: (e: EgaugeError) => void): void {
+    this.later(delayMs, task, onError, () => undefined);
+  }
+
+  /**
+   * Runs `task` every `ms` (first run after `firstDelayMs`), never overlapping itself and never
+   * after close. A failing task is reported by `onError`; the schedule goes on.
+   */
+  every(ms: number, firstDelayMs: number, task: (signal: AbortSignal) => Promise<void>, onError: (e: EgaugeError) => void): void {
+    const again = (): void => this.later(ms, task, onError, again);
+    this.later(firstDelayMs, task, onError, again);
+  }
+
+  private later(delayMs: number, task: (signal: AbortSignal) => Promise<void>, onError: (e: EgaugeError) => void, then: () => void): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      task(this.abort.signal)
+        .catch((thrown: unknown) => {
+          if (!this.closed) onError(this.describe(thrown));
+        })
+        .finally(then);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+}
+
+/**
+ * Finds the meter config node for a device node. When it is missing the node shows why and
+ * registers no input handler: a message to it would have nowhere to go.
+ */
+export function attachToMeter(RED: NodeAPI, node: Node, meterId: unknown): DeviceNode | null {
+  const meter = findMeter(RED, meterId);
+  if (typeof meter === 'string') {
+    node.status({ fill: 'red', shape: 'ring', text: meter === 'missing' ? 'no meter configured' : 'meter settings invalid' });
+    node.error(meter === 'missing' ? 'no eGauge meter is configured for this node' : 'the eGauge meter configuration is invalid: see its error');
+    return null;
+  }
+  return new DeviceNode(node, meter);
+}
+
+/** Settings errors stop a node at deploy, with the field named, before anything is sent. */
+export function readSettingsOrReport<T>(node: Node, read: () => T): T | null {
+  try {
+    return read();
+  } catch (thrown) {
+    const error = toEgaugeError(thrown);
+    node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
+    node.error(`invalid settings: ${error.message}`);
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+/** A relay result → the `msg` fields and status the `prm3 mask` node emits. */
+import { describeMask, maskToRelays } from '../prm3/mask';
+import type { RelayCommand } from '../prm3/command';
+import type { RelayResult } from '../prm3/operations';
+import type { NodeMessage, NodeStatus } from './red';
+
+export type OutputForm = 'mask' | 'boolean';
+
+export interface ResultFlags {
+  poll?: boolean;
+  superseded?: boolean;
+}
+
+export function relayMessage(msg: NodeMessage, result: RelayResult, output: OutputForm, flags: ResultFlags = {}): NodeMessage {
+  msg.payload = output === 'boolean' ? (result.actual & result.relaySet) === result.relaySet : result.actual;
+  msg['mask'] = result.actual;
+  msg['relays'] = maskToRelays(result.actual);
+  msg['prm3'] = {
+    sn: result.sn,
+    method: result.method,
+    argument: result.argument,
+    commanded: result.commanded,
+    actual: result.actual,
+    applied: result.applied,
+    held: result.held,
+    elapsedMs: result.elapsedMs,
+    ...flags,
+  };
+  return msg;
+}
+
+export function relayStatus(result: RelayResult): NodeStatus {
+  if (!result.applied) return { fill: 'yellow', shape: 'dot', text: `held: mask ${result.actual}, wanted ${String(result.commanded)}` };
+  return { fill: 'green', shape: 'dot', text: `mask ${result.actual}: ${describeMask(result.actual)}` };
+}
+
+/** The method the blue "busy" status names while a command runs. */
+export function commandLabel(command: RelayCommand): string {
+  switch (command.kind) {
+    case 'get':
+      return 'get_mask';
+    case 'toggle':
+      return 'toggle';
+    case 'set':
+      return 'set_mask';
+    case 'change':
+      if (command.open === 0) return 'close_mask';
+      if (command.close === 0) return 'open_mask';
+      return 'set_mask';
+  }
+}

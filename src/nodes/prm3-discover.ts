@@ -1,0 +1,63 @@
+/** `prm3 discover`: list the control devices the meter sees. */
+import { attachToMeter, readSettingsOrReport } from './device-node';
+import { compareScans, describe, filterDevices, parseAttrs, sameScan, type DiscoveredDevice } from './discovery';
+import { readDiscoverSettings } from './settings';
+import type { EgaugeError } from '../webapi/errors';
+import type { DeviceAttrs } from '../webapi/types';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './red';
+
+export = function register(RED: NodeAPI): void {
+  function Prm3DiscoverNode(this: Node, def: NodeDef & Record<string, unknown>): void {
+    RED.nodes.createNode(this, def);
+    const settings = readSettingsOrReport(this, () => readDiscoverSettings(def));
+    if (!settings) return;
+    const device = attachToMeter(RED, this, def['meter']);
+    if (!device) return;
+    const { client } = device.meter;
+    let previous: DiscoveredDevice[] | null = null;
+
+    const scan = async (attrs: DeviceAttrs | undefined, signal: AbortSignal): Promise<{ msg: NodeMessage; status: NodeStatus; changed: boolean }> => {
+      const listed = await client.devices(attrs, { signal });
+      const devices = attrs ? listed : filterDevices(listed, settings.filter);
+      const current = describe(devices, settings.methods ? await client.interfaces({ signal }) : null);
+      const changed = previous === null || !sameScan(previous, current);
+      const { added, removed } = compareScans(previous ?? [], current);
+      previous = current;
+      const noun = settings.filter === 'prm3' && !attrs ? 'PRM3' : 'device';
+      const text = `${current.length} ${noun}${current.length === 1 ? '' : 's'}`;
+      return { msg: { payload: current, added, removed, meter: client.url }, status: { fill: 'green', shape: 'dot', text }, changed };
+    };
+
+    this.on('input', (msg, send, done) => {
+      void device.run(msg, send, done, () => {
+        const attrs = msg['attrs'] === undefined ? undefined : parseAttrs(msg['attrs']);
+        return {
+          label: 'scanning',
+          execute: async (signal) => {
+            const { msg: found, status } = await scan(attrs, signal);
+            return { msg: Object.assign(msg, found), status };
+          },
+        };
+      });
+    });
+
+    const scheduled = async (signal: AbortSignal, emitAlways: boolean): Promise<void> => {
+      const { msg, status, changed } = await scan(undefined, signal);
+      if (device.isClosed) return;
+      device.view.result(status);
+      if (changed || emitAlways) this.send(msg);
+    };
+    const reportError = (error: EgaugeError): void => {
+      device.view.error('scan failed');
+      this.error(error, { error: error.toJSON() });
+    };
+    if (settings.onDeploy) {
+      device.once(0, (signal) => scheduled(signal, true), reportError);
+    }
+    if (settings.intervalMs > 0) {
+      device.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false), reportError);
+    }
+  }
+
+  RED.nodes.registerType('prm3 discover', Prm3DiscoverNode);
+};

@@ -1,0 +1,90 @@
+/** `prm3 mask`: read, set, close, open or toggle a PRM3's relays and report their actual state. */
+import { parseRelayCommand, type RelayCommand } from '../prm3/command';
+import { executeRelayCommand, type RelayResult } from '../prm3/operations';
+import type { DeviceSelector } from '../prm3/device';
+import type { EgaugeError } from '../webapi/errors';
+import { attachToMeter, readSettingsOrReport, shortError, type DeviceNode } from './device-node';
+import { DeviceChoice } from './device-choice';
+import { LatestWins } from './latest-wins';
+import { commandLabel, relayMessage, relayStatus, type ResultFlags } from './mask-output';
+import { readMaskSettings, type MaskSettings } from './settings';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+
+class MaskRelays {
+  /** The last state this node saw, from its own commands or polls: a poll reports changes made elsewhere. */
+  private lastMask: number | null = null;
+  private lastPollError: string | null = null;
+  private readonly latest = new LatestWins<RelayResult>();
+
+  constructor(
+    private readonly device: DeviceNode,
+    private readonly settings: MaskSettings,
+  ) {}
+
+  async command(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<{ result: RelayResult; flags: ResultFlags }> {
+    const run = (): Promise<RelayResult> => this.run(selector, command, signal);
+    const { result, superseded } = this.settings.mode === 'latest' ? await this.latest.submit(run) : { result: await run(), superseded: false };
+    this.lastMask = result.actual;
+    return { result, flags: superseded ? { superseded: true } : {} };
+  }
+
+  async poll(node: Node, selector: DeviceSelector, signal: AbortSignal): Promise<void> {
+    const result = await this.run(selector, { kind: 'get' }, signal);
+    const changed = result.actual !== this.lastMask;
+    this.lastMask = result.actual;
+    this.lastPollError = null;
+    if (this.device.isClosed) return;
+    this.device.view.result(relayStatus(result));
+    if (changed || this.settings.pollOutput === 'always') node.send(relayMessage({}, result, this.settings.output, { poll: true }));
+  }
+
+  /** A failing poll shows on the status every time but reaches Catch nodes once per kind of failure. */
+  pollFailed(node: Node, error: EgaugeError): void {
+    this.device.view.error(shortError(error));
+    if (this.lastPollError === error.code) return;
+    this.lastPollError = error.code;
+    node.error(error, { error: error.toJSON() });
+  }
+
+  private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
+    const { sn } = await this.device.meter.directory.resolve(selector, signal);
+    return executeRelayCommand(this.device.meter.client, sn, command, this.settings.relaySet, { signal });
+  }
+}
+
+export = function register(RED: NodeAPI): void {
+  function Prm3MaskNode(this: Node, def: NodeDef & Record<string, unknown>): void {
+    RED.nodes.createNode(this, def);
+    const settings = readSettingsOrReport(this, () => readMaskSettings(def));
+    if (!settings) return;
+    const device = attachToMeter(RED, this, def['meter']);
+    if (!device) return;
+    const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
+    const relays = new MaskRelays(device, settings);
+
+    this.on('input', (msg, send, done) => {
+      void device.run(msg, send, done, () => {
+        const selector = choice.select(msg['device']);
+        const command = parseRelayCommand(msg.payload, msg.topic, settings.relaySet);
+        return {
+          label: commandLabel(command),
+          execute: async (signal) => {
+            const { result, flags } = await relays.command(selector, command, signal);
+            return { msg: relayMessage(msg as NodeMessage, result, settings.output, flags), status: relayStatus(result) };
+          },
+        };
+      });
+    });
+
+    if (settings.pollMs > 0) {
+      const selector = choice.fixed;
+      if (selector) {
+        device.every(settings.pollMs, 0, (signal) => relays.poll(this, selector, signal), (error) => relays.pollFailed(this, error));
+      } else {
+        this.warn('polling needs a fixed device: it is off while the device comes from msg.device');
+      }
+    }
+  }
+
+  RED.nodes.registerType('prm3 mask', Prm3MaskNode);
+};

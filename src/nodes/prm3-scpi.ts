@@ -1,0 +1,59 @@
+/** `prm3 scpi`: send SCPI lines to a PRM3 and emit its replies. */
+import { executeScpi, type ScpiResult } from '../prm3/operations';
+import { parseScpiInput, validateScpiLine } from '../prm3/scpi';
+import { CallError } from '../webapi/errors';
+import { attachToMeter, readSettingsOrReport } from './device-node';
+import { DeviceChoice } from './device-choice';
+import { readScpiSettings } from './settings';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+
+const STATUS_TEXT_LIMIT = 32;
+
+function invalidCommand(result: ScpiResult, sn: string, meter: string): CallError {
+  return new CallError(`PRM3 ${sn} answered INVALID COMMAND to "${result.command}"`, result.reply, {
+    meter,
+    device: sn,
+    operation: 'scpi.exec',
+  });
+}
+
+export = function register(RED: NodeAPI): void {
+  function Prm3ScpiNode(this: Node, def: NodeDef & Record<string, unknown>): void {
+    RED.nodes.createNode(this, def);
+    const settings = readSettingsOrReport(this, () => {
+      const read = readScpiSettings(def);
+      if (read.command !== '') validateScpiLine(read.command, 'command');
+      return read;
+    });
+    if (!settings) return;
+    const device = attachToMeter(RED, this, def['meter']);
+    if (!device) return;
+    const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
+
+    this.on('input', (msg, send, done) => {
+      void device.run(msg, send, done, () => {
+        const selector = choice.select(msg['device']);
+        const single = settings.command !== '' || !Array.isArray(msg.payload);
+        const lines = settings.command !== '' ? [settings.command] : parseScpiInput(msg.payload, 'msg.payload');
+        return {
+          label: 'sending',
+          execute: async (signal) => {
+            const { sn } = await device.meter.directory.resolve(selector, signal);
+            const results = await executeScpi(device.meter.client, sn, lines, { signal });
+            const failed = results.find((r) => r.invalid);
+            if (failed) throw invalidCommand(failed, sn, device.meter.url);
+            const out = msg as NodeMessage;
+            const exchanges = results.map((r) => ({ command: r.command, raw: r.raw }));
+            out.payload = single ? results[0]?.reply ?? '' : results.map((r) => r.reply);
+            out['scpi'] = single ? exchanges[0] : exchanges;
+            out['prm3'] = { sn };
+            const last = results[results.length - 1]?.reply ?? '';
+            return { msg: out, status: { fill: 'green', shape: 'dot', text: last.slice(0, STATUS_TEXT_LIMIT) || '(empty reply)' } };
+          },
+        };
+      });
+    });
+  }
+
+  RED.nodes.registerType('prm3 scpi', Prm3ScpiNode);
+};

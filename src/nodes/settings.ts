@@ -1,0 +1,150 @@
+/**
+ * Editor settings arrive as loosely typed JSON from the flow file: each node validates its
+ * own here, once at deploy, and gets a typed settings object or an InputError naming the field.
+ */
+import { InputError } from '../webapi/errors';
+import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
+import { parseRelaySet } from '../prm3/mask';
+
+export interface MeterSettings {
+  url: string;
+  username: string;
+  password: string;
+  verify: boolean;
+  requestTimeoutMs: number;
+  callTimeoutMs: number;
+}
+
+/** Where a device node takes its device from: a fixed selector, or `msg.device`. */
+export type DeviceSetting = { fromMsg: true } | { fromMsg: false; selector: DeviceSelector; text: string };
+
+export interface MaskSettings {
+  device: DeviceSetting;
+  relaySet: number;
+  output: 'mask' | 'boolean';
+  pollMs: number;
+  pollOutput: 'change' | 'always';
+  mode: 'queue' | 'latest';
+}
+
+export interface ScpiSettings {
+  device: DeviceSetting;
+  command: string;
+}
+
+export interface DiscoverSettings {
+  filter: 'prm3' | 'relay' | 'all';
+  methods: boolean;
+  onDeploy: boolean;
+  intervalMs: number;
+}
+
+export interface RegisterSettings {
+  registers: string[];
+  intervalMs: number;
+  onDeploy: boolean;
+}
+
+type Raw = Record<string, unknown>;
+
+function text(raw: Raw, key: string, fallback = ''): string {
+  const value = raw[key];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') throw new InputError(key, `setting "${key}" must be text`);
+  return value.trim();
+}
+
+function flag(raw: Raw, key: string, fallback: boolean): boolean {
+  const value = raw[key];
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InputError(key, `setting "${key}" must be true or false`);
+}
+
+/** Seconds as typed in the editor (number or numeric text) → milliseconds. */
+function seconds(raw: Raw, key: string, fallback: number, min: number, max: number, zeroAllowed = false): number {
+  const value = raw[key];
+  if (value === undefined || value === null || value === '') return fallback * 1000;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+  if (!Number.isFinite(n)) throw new InputError(key, `setting "${key}" must be a number of seconds`);
+  if (zeroAllowed && n === 0) return 0;
+  if (n < min || n > max) {
+    throw new InputError(key, `setting "${key}" must be ${zeroAllowed ? '0 (off) or ' : ''}between ${min} and ${max} seconds`);
+  }
+  return Math.round(n * 1000);
+}
+
+function oneOf<T extends string>(raw: Raw, key: string, allowed: readonly T[], fallback: T): T {
+  const value = raw[key];
+  if (value === undefined || value === null || value === '') return fallback;
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) throw new InputError(key, `setting "${key}" must be one of ${allowed.join(', ')}`);
+  return found;
+}
+
+export function readDeviceSetting(raw: Raw): DeviceSetting {
+  const value = text(raw, 'device');
+  if (value === 'msg') return { fromMsg: true };
+  return { fromMsg: false, selector: parseDeviceSelector(value, 'device'), text: value === '' ? 'first PRM3' : value };
+}
+
+export function readMeterSettings(raw: Raw, credentials: { username?: unknown; password?: unknown }): MeterSettings {
+  const url = text(raw, 'url');
+  if (url === '') throw new InputError('url', 'the meter URL is not set');
+  const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
+  const password = typeof credentials.password === 'string' ? credentials.password : '';
+  if (username === '') throw new InputError('username', 'the meter username is not set');
+  return {
+    url,
+    username,
+    password,
+    verify: flag(raw, 'verify', true),
+    requestTimeoutMs: seconds(raw, 'timeout', 10, 1, 120),
+    callTimeoutMs: seconds(raw, 'callTimeout', 30, 1, 600),
+  };
+}
+
+export function readMaskSettings(raw: Raw): MaskSettings {
+  const relays = raw['relays'];
+  return {
+    device: readDeviceSetting(raw),
+    relaySet: relays === undefined || relays === '' ? 7 : parseRelaySet(relays, 'relays'),
+    output: oneOf(raw, 'output', ['mask', 'boolean'] as const, 'mask'),
+    pollMs: seconds(raw, 'poll', 0, 1, 86400, true),
+    pollOutput: oneOf(raw, 'pollOutput', ['change', 'always'] as const, 'change'),
+    mode: oneOf(raw, 'mode', ['queue', 'latest'] as const, 'queue'),
+  };
+}
+
+export function readScpiSettings(raw: Raw): ScpiSettings {
+  return { device: readDeviceSetting(raw), command: text(raw, 'command') };
+}
+
+export function readDiscoverSettings(raw: Raw): DiscoverSettings {
+  return {
+    filter: oneOf(raw, 'filter', ['prm3', 'relay', 'all'] as const, 'prm3'),
+    methods: flag(raw, 'methods', false),
+    onDeploy: flag(raw, 'onDeploy', false),
+    intervalMs: seconds(raw, 'interval', 0, 1, 86400, true),
+  };
+}
+
+export function readRegisterSettings(raw: Raw): RegisterSettings {
+  const value = raw['registers'];
+  let registers: string[];
+  if (value === undefined || value === null || value === '') registers = [];
+  else if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) {
+    registers = value.map((v) => v.trim()).filter((v) => v !== '');
+  } else if (typeof value === 'string') {
+    registers = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  } else {
+    throw new InputError('registers', 'setting "registers" must be a list of register names');
+  }
+  return {
+    registers,
+    intervalMs: seconds(raw, 'interval', 0, 1, 86400, true),
+    onDeploy: flag(raw, 'onDeploy', false),
+  };
+}
