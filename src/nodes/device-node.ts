@@ -106,30 +106,40 @@ export class DeviceNode {
   }
 
   /** Runs `task` once after `delayMs`, unless the node closed first. */
-  once(delayMs: number, task: (signal: AbortSignal) => Promise<void>, onError: (e: EgaugeError) => void): void {
-    this.later(delayMs, task, onError, () => undefined);
+  once(delayMs: number, task: (signal: AbortSignal) => Promise<void>): void {
+    this.later(delayMs, task, () => undefined);
   }
 
-  /**
-   * Runs `task` every `ms` (first run after `firstDelayMs`), never overlapping itself and never
-   * after close. A failing task is reported by `onError`; the schedule goes on.
-   */
-  every(ms: number, firstDelayMs: number, task: (signal: AbortSignal) => Promise<void>, onError: (e: EgaugeError) => void): void {
-    const again = (): void => this.later(ms, task, onError, again);
-    this.later(firstDelayMs, task, onError, again);
+  /** Runs `task` every `ms` (first run after `firstDelayMs`), never overlapping itself and never after close. */
+  every(ms: number, firstDelayMs: number, task: (signal: AbortSignal) => Promise<void>): void {
+    const again = (): void => this.later(ms, task, again);
+    this.later(firstDelayMs, task, again);
   }
 
-  private later(delayMs: number, task: (signal: AbortSignal) => Promise<void>, onError: (e: EgaugeError) => void, then: () => void): void {
+  private later(delayMs: number, task: (signal: AbortSignal) => Promise<void>, then: () => void): void {
     if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       task(this.abort.signal)
+        .then(() => {
+          this.lastTimedFailure = null;
+        })
         .catch((thrown: unknown) => {
-          if (!this.closed) onError(this.describe(thrown));
+          if (!this.closed) this.timedFailure(this.describe(thrown));
         })
         .finally(then);
     }, delayMs);
     this.timers.add(timer);
+  }
+
+  private lastTimedFailure: string | null = null;
+
+  /** A failing timed task shows on the status every time but reaches Catch nodes once per kind of failure. */
+  private timedFailure(error: EgaugeError): void {
+    this.view.error(shortError(error));
+    if (this.lastTimedFailure === error.code) return;
+    this.lastTimedFailure = error.code;
+    this.node.error(error, { error: error.toJSON() });
   }
 }
 

@@ -4,7 +4,7 @@ import type { Node, NodeAPI } from './red';
 
 export const METER_TYPE = 'egauge-meter';
 
-export interface MeterConfigNode extends Node<{ username?: string; password?: string }> {
+export interface MeterConfigNode extends Node<{ username: unknown; password: unknown }> {
   connection: MeterConnection | null;
 }
 

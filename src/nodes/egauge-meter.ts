@@ -4,26 +4,26 @@ import { clientOptions, MeterConnection } from './meter-connection';
 import { METER_TYPE, tlsMaterial, type MeterConfigNode } from './egauge-meter-lookup';
 import { registerMeterRoutes } from './meter-routes';
 import { readMeterSettings } from './settings';
-import type { NodeAPI, NodeDef } from './red';
+import type { Node, NodeAPI, NodeDef } from './red';
 
 type MeterDef = NodeDef & Record<string, unknown>;
 
 export = function register(RED: NodeAPI): void {
-  function EgaugeMeterNode(this: MeterConfigNode, def: MeterDef): void {
+  function EgaugeMeterNode(this: Node<{ username: unknown; password: unknown }>, def: MeterDef): void {
     RED.nodes.createNode(this, def);
-    this.connection = null;
+    const node: MeterConfigNode = Object.assign(this, { connection: null });
     try {
-      const settings = readMeterSettings(def, this.credentials ?? {});
-      const log = (level: 'debug' | 'warn', text: string): void => (level === 'warn' ? this.warn(text) : this.debug(text));
-      this.connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, def['tls']), log));
+      const settings = readMeterSettings(def, node.credentials ?? {});
+      const log = (level: 'debug' | 'warn', text: string): void => (level === 'warn' ? node.warn(text) : node.debug(text));
+      node.connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, def['tls']), log));
     } catch (thrown) {
-      this.error(`invalid meter settings: ${toEgaugeError(thrown).message}`);
+      node.error(`invalid meter settings: ${toEgaugeError(thrown).message}`);
     }
-    this.on('close', (_removed: boolean, done: () => void) => {
-      const connection = this.connection;
-      this.connection = null;
+    node.on('close', (_removed: boolean, done: () => void) => {
+      const connection = node.connection;
+      node.connection = null;
       if (!connection) return done();
-      connection.close().then(done, done);
+      void connection.close().finally(done);
     });
   }
 

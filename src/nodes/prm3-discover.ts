@@ -2,7 +2,6 @@
 import { attachToMeter, readSettingsOrReport } from './device-node';
 import { compareScans, describe, filterDevices, parseAttrs, sameScan, type DiscoveredDevice } from './discovery';
 import { readDiscoverSettings } from './settings';
-import type { EgaugeError } from '../webapi/errors';
 import type { DeviceAttrs } from '../webapi/types';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './red';
 
@@ -47,16 +46,8 @@ export = function register(RED: NodeAPI): void {
       device.view.result(status);
       if (changed || emitAlways) this.send(msg);
     };
-    const reportError = (error: EgaugeError): void => {
-      device.view.error('scan failed');
-      this.error(error, { error: error.toJSON() });
-    };
-    if (settings.onDeploy) {
-      device.once(0, (signal) => scheduled(signal, true), reportError);
-    }
-    if (settings.intervalMs > 0) {
-      device.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false), reportError);
-    }
+    if (settings.onDeploy) device.once(0, (signal) => scheduled(signal, true));
+    if (settings.intervalMs > 0) device.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false));
   }
 
   RED.nodes.registerType('prm3 discover', Prm3DiscoverNode);

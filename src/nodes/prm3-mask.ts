@@ -2,8 +2,7 @@
 import { parseRelayCommand, type RelayCommand } from '../prm3/command';
 import { executeRelayCommand, type RelayResult } from '../prm3/operations';
 import type { DeviceSelector } from '../prm3/device';
-import type { EgaugeError } from '../webapi/errors';
-import { attachToMeter, readSettingsOrReport, shortError, type DeviceNode } from './device-node';
+import { attachToMeter, readSettingsOrReport, type DeviceNode } from './device-node';
 import { DeviceChoice } from './device-choice';
 import { LatestWins } from './latest-wins';
 import { commandLabel, relayMessage, relayStatus, type ResultFlags } from './mask-output';
@@ -13,7 +12,6 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 class MaskRelays {
   /** The last state this node saw, from its own commands or polls: a poll reports changes made elsewhere. */
   private lastMask: number | null = null;
-  private lastPollError: string | null = null;
   private readonly latest = new LatestWins<RelayResult>();
 
   constructor(
@@ -32,18 +30,9 @@ class MaskRelays {
     const result = await this.run(selector, { kind: 'get' }, signal);
     const changed = result.actual !== this.lastMask;
     this.lastMask = result.actual;
-    this.lastPollError = null;
     if (this.device.isClosed) return;
     this.device.view.result(relayStatus(result));
     if (changed || this.settings.pollOutput === 'always') node.send(relayMessage({}, result, this.settings.output, { poll: true }));
-  }
-
-  /** A failing poll shows on the status every time but reaches Catch nodes once per kind of failure. */
-  pollFailed(node: Node, error: EgaugeError): void {
-    this.device.view.error(shortError(error));
-    if (this.lastPollError === error.code) return;
-    this.lastPollError = error.code;
-    node.error(error, { error: error.toJSON() });
   }
 
   private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
@@ -79,7 +68,7 @@ export = function register(RED: NodeAPI): void {
     if (settings.pollMs > 0) {
       const selector = choice.fixed;
       if (selector) {
-        device.every(settings.pollMs, 0, (signal) => relays.poll(this, selector, signal), (error) => relays.pollFailed(this, error));
+        device.every(settings.pollMs, 0, (signal) => relays.poll(this, selector, signal));
       } else {
         this.warn('polling needs a fixed device: it is off while the device comes from msg.device');
       }

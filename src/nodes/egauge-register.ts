@@ -1,0 +1,42 @@
+/** `egauge register`: current rates of chosen meter registers (power for load shedding). */
+import { attachToMeter, readSettingsOrReport } from './device-node';
+import { formatReading, pickReadings } from './register-readings';
+import { readRegisterSettings } from './settings';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './red';
+
+export = function register(RED: NodeAPI): void {
+  function EgaugeRegisterNode(this: Node, def: NodeDef & Record<string, unknown>): void {
+    RED.nodes.createNode(this, def);
+    const settings = readSettingsOrReport(this, () => readRegisterSettings(def));
+    if (!settings) return;
+    const device = attachToMeter(RED, this, def['meter']);
+    if (!device) return;
+    const { client } = device.meter;
+
+    const read = async (msg: NodeMessage, signal: AbortSignal): Promise<{ msg: NodeMessage; status: NodeStatus }> => {
+      const snapshot = await client.registers({ signal, rates: true });
+      const readings = pickReadings(snapshot, settings.registers);
+      const single = settings.registers.length === 1 ? readings[0] : undefined;
+      msg.payload = single ? single.value : Object.fromEntries(readings.map((r) => [r.name, r.value]));
+      msg['ts'] = snapshot.ts;
+      msg['registers'] = readings;
+      const text = single ? formatReading(single) : `${readings.length} registers`;
+      return { msg, status: { fill: 'green', shape: 'dot', text } };
+    };
+
+    this.on('input', (msg, send, done) => {
+      void device.run(msg, send, done, () => ({ label: 'reading', execute: (signal) => read(msg, signal) }));
+    });
+
+    const timed = async (signal: AbortSignal): Promise<void> => {
+      const { msg, status } = await read({}, signal);
+      if (device.isClosed) return;
+      device.view.result(status);
+      this.send(msg);
+    };
+    if (settings.onDeploy) device.once(0, timed);
+    if (settings.intervalMs > 0) device.every(settings.intervalMs, settings.intervalMs, timed);
+  }
+
+  RED.nodes.registerType('egauge register', EgaugeRegisterNode);
+};

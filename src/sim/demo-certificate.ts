@@ -1,0 +1,26 @@
+/**
+ * The certificate and key `egauge-sim --https` serves: a demo pair for `localhost`, 127.0.0.1
+ * and ::1, signed by the throw-away CA in test/fixtures/ca.pem. The key is public, published
+ * with this package: never use it for anything but trying the simulator.
+ */
+
+export const DEMO_CERTIFICATE = `-----BEGIN CERTIFICATE-----
+MIIByDCCAW6gAwIBAgICEAEwCgYIKoZIzj0EAwIwHTEbMBkGA1UEAwwSZWdhdWdl
+LXNpbSB0ZXN0IENBMCAXDTIwMDEwMTAwMDAwMFoYDzIxMTkxMjMxMDAwMDAwWjAU
+MRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASU
+aHf9xf6DceR3rIdRBfFmVTjek+NTfxrcajUnKUuJoEJZMS5ZrY+W5kjIN6PEyhUG
++zrX3ZWL9Bf8a6EAMMtyo4GkMIGhMAwGA1UdEwEB/wQCMAAwDgYDVR0PAQH/BAQD
+AgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMBMB0GA1UdDgQWBBQLLfZ3oQ/dSXWesUrl
+978quGN0QDAfBgNVHSMEGDAWgBRPrHSEMD+jcSINjn+lAMwtW+yFnzAsBgNVHREE
+JTAjgglsb2NhbGhvc3SHBH8AAAGHEAAAAAAAAAAAAAAAAAAAAAEwCgYIKoZIzj0E
+AwIDSAAwRQIgNtOgIIGgEuN0Z5qC3BCmhVqAbNWxLSEkOrLgp/CHOm0CIQC8bEA0
+O6ayP+HkS99sTTF4PgCkPBGHnjHSKQcr906vWg==
+-----END CERTIFICATE-----
+`;
+
+export const DEMO_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgjj7gqJBGjctbYnqx
+owt6XIKh8swWT0GgTprkKRZldZShRANCAASUaHf9xf6DceR3rIdRBfFmVTjek+NT
+fxrcajUnKUuJoEJZMS5ZrY+W5kjIN6PEyhUG+zrX3ZWL9Bf8a6EAMMty
+-----END PRIVATE KEY-----
+`;

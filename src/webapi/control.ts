@@ -1,0 +1,191 @@
+/**
+ * One control call from POST to result: `POST /ctrl/call`, then polls of `/ctrl/call/{tid}`
+ * on the adaptive schedule until the reply is no longer `EAGAIN:`. Also turns refusals into
+ * PermissionError when the user lacks the `ctrl` right.
+ */
+import { deviceKey } from './device-queue';
+import { AbortedError, AuthError, EgaugeError, NetworkError, PermissionError, ProtocolError, TimeoutError, CallError, toEgaugeError } from './errors';
+import type { RetryPolicy } from './http';
+import { describeDevice } from './input';
+import { errorContext, meterError, protocolFail, where } from './messages';
+import { PollPlanner } from './poll';
+import { linkSignals, sleep } from './signals';
+import type { DeviceAttrs, UserRights } from './types';
+import { errorText, readCallReply, readResult, readTid } from './validate';
+
+/** An authorised request as the client sends it. */
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  operation: string;
+  retry: RetryPolicy;
+  signal?: AbortSignal;
+  body?: unknown;
+  sideEffect?: boolean;
+  device?: string;
+}
+
+export interface ControlDeps {
+  meterUrl: string;
+  username: string;
+  /** Sends with the token, handles 401, returns the body of a 200 reply. */
+  request(spec: RequestSpec): Promise<unknown>;
+  fetchRights(signal: AbortSignal | undefined): Promise<UserRights>;
+  /** Generation of the token held now, if any. */
+  tokenGeneration(): number | undefined;
+  /** Fires when the client closes. */
+  lifetime: AbortSignal;
+}
+
+export class ControlCalls {
+  private readonly planner = new PollPlanner();
+  private rightsCache: { generation: number; rights: Promise<UserRights> } | undefined;
+  /** Calls started and polls sent, for stats(). */
+  calls = 0;
+  polls = 0;
+
+  constructor(private readonly deps: ControlDeps) {}
+
+  /** Rights fetched for the current token, so a later refusal need not ask again. */
+  rememberRights(rights: Promise<UserRights>): void {
+    const generation = this.deps.tokenGeneration();
+    const entry = generation === undefined ? undefined : { generation, rights };
+    this.rightsCache = entry;
+    // A failed look-up is not remembered: the next refusal asks again.
+    rights.catch(() => {
+      if (this.rightsCache === entry) this.rightsCache = undefined;
+    });
+  }
+
+  forgetRights(): void {
+    this.rightsCache = undefined;
+  }
+
+  /** Runs the call; bounded by `timeoutMs` from now (the caller already holds the device's slot). */
+  async run(attrs: DeviceAttrs, method: string, args: unknown[], timeoutMs: number, signals: (AbortSignal | undefined)[]): Promise<unknown> {
+    const device = describeDevice(attrs);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const callerSignals = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+    const linked = linkSignals([deadline.signal, this.deps.lifetime, ...callerSignals]);
+    const signal = linked.signal;
+    let accepted = false;
+    try {
+      const tid = await this.start(attrs, method, args, device, signal);
+      accepted = true;
+      return await this.awaitResult(deviceKey(attrs), tid, method, device, signal);
+    } catch (error) {
+      const failure = toEgaugeError(error, errorContext(this.deps.meterUrl, method, device));
+      const timedOut = deadline.signal.aborted && !this.deps.lifetime.aborted && !callerSignals.some((callerSignal) => callerSignal.aborted);
+      if (timedOut) throw this.timeout(method, device, timeoutMs, accepted || failure.maybeSent);
+      if (accepted) throw this.afterAcceptance(failure, method, device);
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      linked.dispose();
+    }
+  }
+
+  /** A refusal from /ctrl becomes PermissionError when the user certainly lacks `ctrl`. */
+  async refusal(error: EgaugeError, operation: string, signal: AbortSignal | undefined, device?: string): Promise<EgaugeError> {
+    if (!(error instanceof CallError) && !(error instanceof ProtocolError)) return error;
+    if (!(await this.lacksCtrl(signal))) return error;
+    return new PermissionError(
+      `user "${this.deps.username}" lacks the 'ctrl' right on ${this.deps.meterUrl}, so the meter refused ${operation}; ` +
+        'give the user the right to control devices',
+      errorContext(this.deps.meterUrl, operation, device, false),
+      { cause: error },
+    );
+  }
+
+  private async lacksCtrl(signal: AbortSignal | undefined): Promise<boolean> {
+    const generation = this.deps.tokenGeneration();
+    const cached = this.rightsCache;
+    let rights: Promise<UserRights>;
+    if (cached !== undefined && generation !== undefined && cached.generation === generation) {
+      rights = cached.rights;
+    } else {
+      rights = this.deps.fetchRights(signal);
+      this.rememberRights(rights);
+    }
+    return rights.then(
+      (found) => !found.rights.includes('ctrl'),
+      () => false,
+    );
+  }
+
+  private async start(attrs: DeviceAttrs, method: string, args: unknown[], device: string, signal: AbortSignal): Promise<number> {
+    this.calls++;
+    const body = await this.deps.request({
+      method: 'POST',
+      path: '/ctrl/call',
+      operation: method,
+      device,
+      // Sent again only when it certainly never left: a relay must not switch twice.
+      retry: 'unsent-only',
+      sideEffect: true,
+      body: { attrs, method, args },
+      signal,
+    });
+    const text = errorText(body);
+    if (text !== undefined) throw await this.refusal(meterError(this.deps.meterUrl, method, text, device), method, signal, device);
+    const fail = protocolFail(this.deps.meterUrl, method, device);
+    try {
+      return readTid(readResult(body, fail), fail);
+    } catch (error) {
+      throw await this.refusal(toEgaugeError(error), method, signal, device);
+    }
+  }
+
+  private async awaitResult(key: string, tid: number, method: string, device: string, signal: AbortSignal): Promise<unknown> {
+    const schedule = this.planner.begin(`${key} ${method}`);
+    const acceptedAt = performance.now();
+    const stopped = (): AbortedError =>
+      new AbortedError(
+        `${where(this.deps.meterUrl, method, device)}: stopped waiting for the result; the call may still complete on the meter`,
+        errorContext(this.deps.meterUrl, method, device, true),
+      );
+    for (;;) {
+      await sleep(schedule.nextPollAt() - (performance.now() - acceptedAt), signal, stopped);
+      const sentAt = performance.now() - acceptedAt;
+      this.polls++;
+      const body = await this.deps.request({ method: 'GET', path: `/ctrl/call/${tid}`, operation: method, device, retry: 'idempotent', signal });
+      const reply = readCallReply(body, protocolFail(this.deps.meterUrl, method, device));
+      schedule.record(sentAt, reply.kind !== 'pending');
+      if (reply.kind === 'done') return reply.result;
+      if (reply.kind === 'failed') {
+        throw await this.refusal(meterError(this.deps.meterUrl, method, reply.text, device, true), method, signal, device);
+      }
+    }
+  }
+
+  private timeout(method: string, device: string, timeoutMs: number, maybeSent: boolean): TimeoutError {
+    const tail = maybeSent ? 'the meter has no way to cancel a call, so it may still complete on the meter' : 'nothing was sent';
+    return new TimeoutError(
+      `${where(this.deps.meterUrl, method, device)}: no result within ${timeoutMs} ms; ${tail}`,
+      errorContext(this.deps.meterUrl, method, device, maybeSent),
+    );
+  }
+
+  /** Once the meter accepted a call, losing track of it does not undo it: say so. */
+  private afterAcceptance(error: EgaugeError, method: string, device: string): EgaugeError {
+    if (error.maybeSent) return error;
+    const context = errorContext(this.deps.meterUrl, method, device, true);
+    const message = `${error.message}; the meter had accepted ${method}, which may still complete`;
+    const cause = { cause: error };
+    switch (error.code) {
+      case 'NETWORK':
+        return new NetworkError(message, context, cause);
+      case 'TIMEOUT':
+        return new TimeoutError(message, context, cause);
+      case 'PROTOCOL':
+        return new ProtocolError(message, context, cause);
+      case 'ABORTED':
+        return new AbortedError(message, context, cause);
+      case 'AUTH':
+        return new AuthError(message, context, cause);
+      default:
+        return error;
+    }
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * JSON over HTTP to one meter: one undici Pool, bounded bodies, and failures turned into typed
+ * errors that say whether a request may have reached the meter.
+ */
+import { Pool } from 'undici';
+import { AbortedError, NetworkError, ProtocolError, TimeoutError, type EgaugeError, type ErrorContext } from './errors';
+import { describeBody, safeQuote } from './redact';
+import { linkSignals } from './signals';
+
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized?: boolean;
+}
+
+export interface TransportOptions {
+  /** Normalised meter URL ending in /api. */
+  meterUrl: string;
+  tls?: TlsOptions;
+  requestTimeoutMs: number;
+  maxResponseBytes: number;
+  log: (level: 'debug' | 'warn', text: string) => void;
+}
+
+/**
+ * `idempotent`: retried once after a reset connection (a stale keep-alive socket) or one that
+ * was never established. `unsent-only`: retried once only when the request certainly never
+ * left this machine, for commands that switch real loads.
+ */
+export type RetryPolicy = 'idempotent' | 'unsent-only';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Path below /api with its query, e.g. `/register?rate`. */
+  path: string;
+  /** Named in every error, e.g. `GET /ctrl/device`. */
+  operation: string;
+  retry: RetryPolicy;
+  token?: string;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** The request acts on equipment: failures after sending say it may have reached the meter. */
+  sideEffect?: boolean;
+  /** Replies that may carry a token (login) are never quoted in errors. */
+  quoteBody?: boolean;
+  device?: string;
+}
+
+export interface HttpReply {
+  /** 200, 400 or 401: the only statuses the WebAPI uses. */
+  status: number;
+  body: unknown;
+}
+
+/** Embedded web servers drop idle sockets early; never keep one idle longer than this. */
+const KEEP_ALIVE_MS = 3_000;
+/** Parallel connections to one meter: enough for a few devices at once, gentle on the meter. */
+const CONNECTIONS = 6;
+
+type FailureKind = 'unsent' | 'tls' | 'reset' | 'timeout' | 'cancelled' | 'aborted' | 'malformed' | 'other';
+
+const UNSENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'EPROTO',
+]);
+
+/** Error codes along the cause chain (undici wraps socket errors). */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code: unknown = Reflect.get(current, 'code');
+    if (typeof code === 'string') codes.push(code);
+    current = Reflect.get(current, 'cause');
+  }
+  return codes;
+}
+
+function classify(error: unknown): FailureKind {
+  const codes = errorCodes(error);
+  const has = (set: Set<string>): boolean => codes.some((code) => set.has(code));
+  if (has(UNSENT_CODES)) return 'unsent';
+  if (has(TLS_CODES) || codes.some((code) => code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) return 'tls';
+  if (has(RESET_CODES)) return 'reset';
+  if (has(TIMEOUT_CODES)) return 'timeout';
+  if (codes.some((code) => code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return 'malformed';
+  if (codes.includes('UND_ERR_ABORTED') || codes.includes('UND_ERR_DESTROYED') || codes.includes('UND_ERR_CLOSED')) return 'aborted';
+  return 'other';
+}
+
+/** One failed attempt, before it becomes a typed error (after the retry decision). */
+class AttemptFailure {
+  constructor(
+    readonly kind: FailureKind,
+    readonly cause: unknown,
+  ) {}
+}
+
+function causeText(cause: unknown): string {
+  const code = errorCodes(cause)[0];
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return safeQuote(code !== undefined && !message.includes(code) ? `${code}: ${message}` : message);
+}
+
+export class HttpTransport {
+  private readonly pool: Pool;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private sent = 0;
+
+  constructor(private readonly options: TransportOptions) {
+    const url = new URL(options.meterUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname;
+    const tls = options.tls ?? {};
+    this.pool = new Pool(this.origin, {
+      connections: CONNECTIONS,
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_MS,
+      keepAliveTimeoutThreshold: 1_000,
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+      connect: {
+        timeout: options.requestTimeoutMs,
+        rejectUnauthorized: tls.rejectUnauthorized !== false,
+        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+        ...(tls.key !== undefined ? { key: tls.key } : {}),
+      },
+    });
+  }
+
+  /** HTTP requests started, retries included. */
+  get requests(): number {
+    return this.sent;
+  }
+
+  async send(request: HttpRequest): Promise<HttpReply> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(request);
+      } catch (failure) {
+        if (!(failure instanceof AttemptFailure)) throw failure;
+        if (attempt === 1 && this.mayRetry(request, failure.kind)) {
+          this.options.log('debug', `${request.operation}: retrying once after ${causeText(failure.cause)}`);
+          continue;
+        }
+        throw this.toError(request, failure);
+      }
+    }
+  }
+
+  /** Aborts whatever is in flight and closes every socket. */
+  async destroy(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+  }
+
+  private mayRetry(request: HttpRequest, kind: FailureKind): boolean {
+    if (request.signal?.aborted) return false;
+    if (kind === 'unsent') return true;
+    return kind === 'reset' && request.retry === 'idempotent';
+  }
+
+  private async attempt(request: HttpRequest): Promise<HttpReply> {
+    if (request.signal?.aborted) throw new AttemptFailure('cancelled', request.signal.reason);
+    // One bound for the whole exchange; undici's own timeouts only bound each wait.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.requestTimeoutMs);
+    const linked = linkSignals([request.signal, deadline.signal]);
+    const signal = linked.signal;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
+    let payload: string | undefined;
+    if (request.body !== undefined) {
+      payload = JSON.stringify(request.body);
+      headers['content-type'] = 'application/json';
+    }
+    this.sent++;
+    try {
+      const response = await this.pool.request({
+        method: request.method,
+        path: this.basePath + request.path,
+        headers,
+        ...(payload !== undefined ? { body: payload } : {}),
+        signal,
+      });
+      const text = await this.readCapped(response.body, response.headers['content-length'], request);
+      return this.interpret(request, response.statusCode, response.headers['content-type'], text);
+    } catch (error) {
+      if (error instanceof AttemptFailure || error instanceof ProtocolError) throw error;
+      if (request.signal?.aborted) throw new AttemptFailure('aborted', error);
+      if (deadline.signal.aborted) throw new AttemptFailure('timeout', error);
+      throw new AttemptFailure(classify(error), error);
+    } finally {
+      clearTimeout(timer);
+      linked.dispose();
+    }
+  }
+
+  private async readCapped(
+    body: AsyncIterable<unknown> & { destroy(): void },
+    declaredLength: string | string[] | undefined,
+    request: HttpRequest,
+  ): Promise<string> {
+    const limit = this.options.maxResponseBytes;
+    const tooLarge = (): never => {
+      // Destroying the body closes the socket, so the rest is never read into memory.
+      body.destroy();
+      throw this.protocolError(request, `the reply is larger than ${limit} bytes`);
+    };
+    if (typeof declaredLength === 'string' && Number(declaredLength) > limit) tooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of body) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      total += buffer.length;
+      if (total > limit) tooLarge();
+      chunks.push(buffer);
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  }
+
+  private interpret(request: HttpRequest, status: number, contentType: string | string[] | undefined, text: string): HttpReply {
+    const quote = request.quoteBody !== false;
+    const jsonStatus = status === 200 || status === 400 || status === 401;
+    if (jsonStatus && text.trim() !== '') {
+      try {
+        return { status, body: JSON.parse(text) };
+      } catch {
+        // Falls through to the description of what arrived instead.
+      }
+    }
+    throw this.protocolError(request, describeBody(status, contentType, text, quote));
+  }
+
+  private context(request: HttpRequest, maybeSent: boolean): ErrorContext {
+    const context: ErrorContext = { meter: this.options.meterUrl, operation: request.operation, maybeSent };
+    if (request.device !== undefined) context.device = request.device;
+    return context;
+  }
+
+  private protocolError(request: HttpRequest, problem: string): ProtocolError {
+    // A command whose reply was garbled did reach the meter.
+    const sent = request.sideEffect === true;
+    const suffix = sent ? '; the command may or may not have been carried out' : '';
+    const target = request.device === undefined ? '' : ` for ${request.device}`;
+    return new ProtocolError(`${request.operation}${target} on ${this.options.meterUrl}: ${problem}${suffix}`, this.context(request, sent));
+  }
+
+  private toError(request: HttpRequest, failure: AttemptFailure): EgaugeError {
+    const where = `${request.operation}${request.device === undefined ? '' : ` for ${request.device}`} on ${this.options.meterUrl}`;
+    const cause = { cause: failure.cause };
+    const maybe = request.sideEffect === true;
+    const ambiguity = maybe ? '; the command may or may not have reached the meter' : '';
+    switch (failure.kind) {
+      case 'unsent':
+        return new NetworkError(`${where}: cannot connect to the meter (${causeText(failure.cause)})`, this.context(request, false), cause);
+      case 'tls':
+        return new NetworkError(
+          `${where}: secure connection failed (${causeText(failure.cause)}); if the meter uses its own certificate, ` +
+            'give its CA certificate or turn off certificate verification',
+          this.context(request, false),
+          cause,
+        );
+      case 'reset':
+        return new NetworkError(`${where}: the connection was closed before the meter answered${ambiguity}`, this.context(request, maybe), cause);
+      case 'timeout':
+        return new TimeoutError(
+          `${where}: no answer within ${this.options.requestTimeoutMs} ms${ambiguity}`,
+          this.context(request, maybe),
+          cause,
+        );
+      case 'cancelled':
+        return new AbortedError(`${where}: aborted before it was sent`, this.context(request, false), cause);
+      case 'aborted':
+        return new AbortedError(`${where}: aborted${ambiguity}`, this.context(request, maybe), cause);
+      case 'malformed':
+        return new ProtocolError(`${where}: the meter sent a malformed HTTP reply${ambiguity}`, this.context(request, maybe), cause);
+      case 'other':
+        return new NetworkError(`${where}: request failed (${causeText(failure.cause)})${ambiguity}`, this.context(request, maybe), cause);
+    }
+  }
+}

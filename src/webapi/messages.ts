@@ -1,0 +1,36 @@
+/** Wording shared by the client's parts: every message names the operation and the meter. */
+import { CallError, ProtocolError, type ErrorContext } from './errors';
+import { safeQuote } from './redact';
+import type { Fail } from './validate';
+
+function target(device: string | undefined): string {
+  return device === undefined ? '' : ` for ${device}`;
+}
+
+/** `relay.set_mask for sn 00000004 on http://…/api` */
+export function where(meterUrl: string, operation: string, device?: string): string {
+  return `${operation}${target(device)} on ${meterUrl}`;
+}
+
+export function errorContext(meterUrl: string, operation: string, device?: string, maybeSent?: boolean): ErrorContext {
+  const context: ErrorContext = { meter: meterUrl, operation };
+  if (device !== undefined) context.device = device;
+  if (maybeSent !== undefined) context.maybeSent = maybeSent;
+  return context;
+}
+
+/** The meter answered 200 with `error`: its own words, quoted safely. */
+export function meterError(meterUrl: string, operation: string, text: string, device?: string, maybeSent?: boolean): CallError {
+  return new CallError(
+    `${where(meterUrl, operation, device)} failed: the meter said "${safeQuote(text)}"`,
+    text,
+    errorContext(meterUrl, operation, device, maybeSent),
+  );
+}
+
+/** A reader's complaint about a reply's shape, as ProtocolError. */
+export function protocolFail(meterUrl: string, operation: string, device?: string): Fail {
+  return (problem) => {
+    throw new ProtocolError(`${where(meterUrl, operation, device)}: ${problem}`, errorContext(meterUrl, operation, device));
+  };
+}

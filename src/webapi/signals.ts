@@ -1,0 +1,73 @@
+import { setMaxListeners } from 'node:events';
+
+/** Waiting that gives up when a signal fires, without leaving timers or listeners behind. */
+
+/** `promise`, or `abortError()` as soon as `signal` fires; `promise` itself keeps running. */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, abortError: () => Error): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Resolves after `ms`, or rejects with `abortError()` when `signal` fires first. */
+export function sleep(ms: number, signal: AbortSignal, abortError: () => Error): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError());
+  if (ms <= 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface LinkedSignal {
+  readonly signal: AbortSignal;
+  /** Detaches from the sources; call when the operation is over. */
+  dispose(): void;
+}
+
+/**
+ * A signal that fires when any source fires. Unlike AbortSignal.any, it detaches from the
+ * sources explicitly, so a long-lived source (the client's own) collects no listeners over
+ * hundreds of thousands of requests.
+ */
+export function linkSignals(sources: readonly (AbortSignal | undefined)[]): LinkedSignal {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const present = sources.filter((source): source is AbortSignal => source !== undefined);
+  const fired = present.find((source) => source.aborted);
+  if (fired !== undefined) {
+    controller.abort(fired.reason);
+    return { signal: controller.signal, dispose: () => undefined };
+  }
+  const listeners = present.map((source) => {
+    const onAbort = (): void => controller.abort(source.reason);
+    source.addEventListener('abort', onAbort, { once: true });
+    return { source, onAbort };
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const { source, onAbort } of listeners) source.removeEventListener('abort', onAbort);
+    },
+  };
+}

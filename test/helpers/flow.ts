@@ -1,0 +1,111 @@
+/** Shared set-up for Node-RED flow tests: the simulator, a meter config node, and waiting for messages. */
+import helper = require('node-red-node-test-helper');
+import type { TestNode } from 'node-red-node-test-helper';
+import meterModule = require('../../src/nodes/egauge-meter');
+import maskModule = require('../../src/nodes/prm3-mask');
+import scpiModule = require('../../src/nodes/prm3-scpi');
+import discoverModule = require('../../src/nodes/prm3-discover');
+import registerModule = require('../../src/nodes/egauge-register');
+import { startSimulator } from '../../src/sim';
+import type { MeterSimulator, SimulatorOptions } from '../../src/sim/types';
+
+export { helper };
+export const ALL_NODES = [meterModule, maskModule, scpiModule, discoverModule, registerModule] as Array<(RED: unknown) => void>;
+
+export const METER_ID = 'meter1';
+export const TAB = 'tab1';
+/** Distinctive, so a test can prove it never shows up anywhere. */
+export const PASSWORD = 'Pw-7f3a9c-secret';
+
+export type Msg = Record<string, unknown>;
+
+export function meterConfig(sim: MeterSimulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id: METER_ID, type: 'egauge-meter', name: 'sim', url: sim.url, verify: true, timeout: 5, callTimeout: 10, ...extra };
+}
+
+export const credentials = { [METER_ID]: { username: 'owner', password: PASSWORD } };
+
+export function tab(): Record<string, unknown> {
+  return { id: TAB, type: 'tab', label: 'test' };
+}
+
+export async function startSim(options: SimulatorOptions = {}): Promise<MeterSimulator> {
+  return startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: PASSWORD, rights: ['view', 'ctrl', 'save'] }], ...options });
+}
+
+export async function load(flow: Record<string, unknown>[], creds: Record<string, unknown> = credentials, nodes = ALL_NODES): Promise<void> {
+  await helper.load(nodes, flow, creds);
+}
+
+/** Collects every message a helper node receives. */
+export function collect(id: string): Msg[] {
+  const seen: Msg[] = [];
+  helper.getNode(id).on('input', (msg: Msg) => seen.push(msg));
+  return seen;
+}
+
+/** Resolves with the next message a helper node receives, or rejects after `ms`. */
+export function nextMessage(id: string, ms = 8000): Promise<Msg> {
+  const node: TestNode = helper.getNode(id);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      node.removeListener('input', onInput);
+      reject(new Error(`no message reached ${id} within ${ms} ms`));
+    }, ms);
+    const onInput = (msg: Msg): void => {
+      clearTimeout(timer);
+      resolve(msg);
+    };
+    node.once('input', onInput);
+  });
+}
+
+export function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns true or `ms` passes. */
+export async function eventually(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await wait(10);
+  }
+}
+
+interface SpyCall {
+  thisValue: { id?: string };
+  args: unknown[];
+}
+
+/** Calls of a Node.prototype method the test helper spies on, made by one node. */
+function callsOf(id: string, method: 'status' | 'warn' | 'error'): unknown[][] {
+  const spy = helper.getNode(id)[method] as { getCalls(): SpyCall[] };
+  return spy.getCalls().filter((c) => c.thisValue.id === id).map((c) => c.args);
+}
+
+export interface Status {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+/** Every status a node showed, in order. */
+export function statuses(id: string): Status[] {
+  return callsOf(id, 'status').map((a) => a[0] as Status);
+}
+
+export function lastStatus(id: string): Status | undefined {
+  const all = statuses(id);
+  return all[all.length - 1];
+}
+
+/** Warnings a node logged, as text. */
+export function warnings(id: string): string[] {
+  return callsOf(id, 'warn').map((a) => String(a[0]));
+}
+
+/** Errors a node reported, as text. */
+export function errors(id: string): string[] {
+  return callsOf(id, 'error').map((a) => String(a[0]));
+}
