@@ -166,16 +166,15 @@ describe('prm3 mask node', function () {
       await sim.close();
       sim = await startSim({ minDurationS: 10 });
       await load(maskFlow(sim));
-      await send(true); // all closed now
-      await send(false); // all open: the minimum open time starts
-      const msg = await send(true);
+      await send(true); // all closed now: the minimum close time starts
+      const msg = await send(false);
       const prm3 = msg['prm3'] as Msg;
       assert.equal(prm3['applied'], false);
-      assert.equal(prm3['commanded'], 7);
-      assert.equal(prm3['actual'], 0);
+      assert.equal(prm3['commanded'], 0);
+      assert.equal(prm3['actual'], 7);
       assert.equal(prm3['held'], 7);
-      assert.equal(msg['payload'], 0, 'the output shows the actual state, not the commanded one');
-      assert.deepEqual(lastStatus('mask'), { fill: 'yellow', shape: 'dot', text: 'held: mask 0, wanted 7' });
+      assert.equal(msg['payload'], 7, 'the output shows the actual state, not the commanded one');
+      assert.deepEqual(lastStatus('mask'), { fill: 'yellow', shape: 'dot', text: 'held: mask 7, wanted 0' });
     });
 
     it('shows the result in a green status', async function () {
@@ -254,7 +253,7 @@ describe('prm3 mask node', function () {
       helper.getNode('mask').receive({ payload: true });
       const msg = await caught;
       assert.equal((msg['error'] as Msg)['code'], 'CALL');
-      assert.equal((msg['_error'] as Msg)['device'], '00000004');
+      assert.equal((msg['_error'] as Msg)['device'], 'sn 00000004');
     });
   });
 

@@ -78,16 +78,18 @@ function route(RED: NodeAPI, handler: Handler) {
   return (req: Request, res: Response): void => {
     void (async () => {
       let lease: { client: EgaugeClient; temporary: boolean } | undefined;
+      let reply: Record<string, unknown>;
       try {
         const body = readBody(req.body);
         lease = clientFor(RED, body);
-        res.json({ ok: true, ...(await handler(lease.client, body)) });
+        reply = { ok: true, ...(await handler(lease.client, body)) };
       } catch (thrown) {
         const error = toEgaugeError(thrown);
-        res.json({ ok: false, code: error.code, error: error.message });
-      } finally {
-        if (lease?.temporary) await lease.client.close().catch(() => undefined);
+        reply = { ok: false, code: error.code, error: error.message };
       }
+      // A temporary login is given back before answering, so the dialog never leaves one behind.
+      if (lease?.temporary) await lease.client.close().catch(() => undefined);
+      res.json(reply);
     })();
   };
 }

@@ -33,8 +33,10 @@ export async function startSim(options: SimulatorOptions = {}): Promise<MeterSim
   return startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: PASSWORD, rights: ['view', 'ctrl', 'save'] }], ...options });
 }
 
+/** Node-RED treats a node without x/y as a config node, so flow nodes get a position as the editor would give them. */
 export async function load(flow: Record<string, unknown>[], creds: Record<string, unknown> = credentials, nodes = ALL_NODES): Promise<void> {
-  await helper.load(nodes, flow, creds);
+  const placed = flow.map((n) => (typeof n['z'] === 'string' && !('x' in n) ? { x: 100, y: 100, ...n } : n));
+  await helper.load(nodes, placed, creds);
 }
 
 /** Collects every message a helper node receives. */
