@@ -66,6 +66,22 @@ describe('simulator: registers', () => {
     assert.throws(() => sim.setRegister('Grid', Number.NaN), /finite/);
   });
 
+  it('swings the base load like a household when asked to', async () => {
+    await sim.close();
+    let clockMs = 0;
+    sim = await startSimulator({ clock: () => clockMs, baseLoadW: 2000, baseLoadSwing: { amplitudeW: 1500, periodS: 120 }, prm3s: [{ sn: 'A1' }] });
+    client = new SimClient(sim.url);
+    await client.login();
+    assert.equal((await rates()).get('Grid'), 2000);
+    clockMs = 30_000; // a quarter period: the peak
+    assert.equal((await rates()).get('Grid'), 3500);
+    clockMs = 90_000; // three quarters: the trough
+    assert.equal((await rates()).get('Grid'), 500);
+    sim.device('A1').setMaskDirect(4);
+    assert.equal((await rates()).get('Grid'), 3500, 'relay loads come on top of the swing');
+    await assert.rejects(startSimulator({ baseLoadSwing: { amplitudeW: 100, periodS: 0 } }), /baseLoadSwing/);
+  });
+
   it('selects registers by idx with reg, however the + arrives', async () => {
     const names = async (query: string): Promise<unknown[]> => list(record((await client.get(`/register?${query}`)).body)['registers']).map((r) => record(r)['name']);
     assert.deepEqual(await names('reg=none+3+0&rate'), ['Grid', 'Frequency']);

@@ -16,6 +16,7 @@ export interface ResolvedOptions {
   prm3s: SimPrm3Options[];
   minDurationS: number;
   baseLoadW: number;
+  baseLoadSwing: { amplitudeW: number; periodS: number } | undefined;
   clock: () => number;
 }
 
@@ -33,6 +34,10 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (!(Number.isFinite(deviceLatencyMs) && deviceLatencyMs >= 0)) throw new RangeError('simulator option deviceLatencyMs must be a non-negative number');
   const baseLoadW = options.baseLoadW ?? 1200;
   if (!Number.isFinite(baseLoadW)) throw new RangeError('simulator option baseLoadW must be a finite number');
+  const swing = options.baseLoadSwing;
+  if (swing !== undefined && !(Number.isFinite(swing.amplitudeW) && Number.isFinite(swing.periodS) && swing.periodS > 0)) {
+    throw new RangeError('simulator option baseLoadSwing needs a finite amplitudeW and a positive periodS');
+  }
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -45,6 +50,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     prm3s: options.prm3s ?? [{ sn: '00000004' }],
     minDurationS,
     baseLoadW,
+    baseLoadSwing: swing,
     clock: options.clock ?? Date.now,
   };
 }

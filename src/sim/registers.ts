@@ -26,7 +26,11 @@ export class RegisterBank {
   private readonly pinned = new Map<string, number>();
   private readonly loadRegisters: string[] = [];
 
-  constructor(private readonly baseLoadW: number) {
+  constructor(
+    private readonly baseLoadW: number,
+    private readonly swing: { amplitudeW: number; periodS: number } | undefined = undefined,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.define('Grid', 'P', () => this.gridW());
     this.define('Solar', 'P', () => 0);
     this.define('L1 Voltage', 'V', () => NOMINAL_VOLTAGE_V);
@@ -64,9 +68,15 @@ export class RegisterBank {
   }
 
   private gridW(): number {
-    let watts = this.baseLoadW + this.rate('Solar');
+    let watts = this.baseW() + this.rate('Solar');
     for (const name of this.loadRegisters) watts += this.rate(name);
     return watts;
+  }
+
+  private baseW(): number {
+    if (this.swing === undefined) return this.baseLoadW;
+    const phase = (2 * Math.PI * this.clock()) / (this.swing.periodS * 1000);
+    return Math.round(this.baseLoadW + this.swing.amplitudeW * Math.sin(phase));
   }
 
   private define(name: string, type: string, read: () => number): void {

@@ -41,7 +41,7 @@ class Simulator implements MeterSimulator {
     this.nonces = new NonceStore(clock, () => this.options.nonceLifetimeS * 1000);
     this.tokens = new TokenStore(clock, () => this.options.tokenLifetimeS);
     this.calls = new CallCenter(this.options.deviceLatencyMs);
-    this.registers = new RegisterBank(this.options.baseLoadW);
+    this.registers = new RegisterBank(this.options.baseLoadW, this.options.baseLoadSwing, clock);
     for (const prm3 of this.options.prm3s) this.addPrm3(prm3);
     const context: SimContext = {
       realm: this.options.realm,

@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   minDurationS?: number;
   /** Grid power with every relay open, watts; default 1200. */
   baseLoadW?: number;
+  /** Makes the base load rise and fall like a household's (a sine wave), so load shedding has something to do. */
+  baseLoadSwing?: { amplitudeW: number; periodS: number };
   /** Milliseconds clock used for tokens, nonces and minimum durations; default Date.now. */
   clock?: () => number;
 }
