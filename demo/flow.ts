@@ -1,0 +1,43 @@
+/** The demo flow: the relay panel, load shedding, SCPI console and discovery examples, sharing one meter node aimed at the simulator. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const DEMO_EXAMPLES = ['dashboard-relay-panel', 'load-shedding', 'scpi-console', 'discovery'];
+const DEMO_METER_ID = 'demo0meter0node1';
+
+type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+function isFlowNode(value: unknown): value is FlowNode {
+  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'id') === 'string' && typeof Reflect.get(value, 'type') === 'string';
+}
+
+export function readExample(examplesDir: string, name: string): FlowNode[] {
+  const parsed: unknown = JSON.parse(readFileSync(path.join(examplesDir, `${name}.json`), 'utf8'));
+  if (!Array.isArray(parsed) || !parsed.every(isFlowNode)) throw new Error(`examples/${name}.json is not a flow`);
+  return parsed;
+}
+
+/** Each example's own meter node is replaced by one that carries the simulator's URL and login. */
+export function demoFlow(examplesDir: string, meterUrl: string, login: { username: string; password: string }): FlowNode[] {
+  const flow: FlowNode[] = [];
+  for (const name of DEMO_EXAMPLES) {
+    const nodes = readExample(examplesDir, name);
+    const meters = new Set(nodes.filter((n) => n.type === 'egauge-meter').map((n) => n.id));
+    for (const n of nodes) {
+      if (meters.has(n.id)) continue;
+      flow.push(typeof n['meter'] === 'string' && meters.has(n['meter']) ? { ...n, meter: DEMO_METER_ID } : n);
+    }
+  }
+  flow.push({
+    id: DEMO_METER_ID,
+    type: 'egauge-meter',
+    name: 'Simulator',
+    url: meterUrl,
+    tls: '',
+    verify: true,
+    timeout: '10',
+    callTimeout: '30',
+    credentials: { username: login.username, password: login.password },
+  });
+  return flow;
+}
