@@ -1,0 +1,42 @@
+/** Headless Debian Chromium for the browser tests, driven by playwright-core (no browser download). */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps trying to reach Google's hosts.
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const RESULTS_DIR = path.resolve(__dirname, '..', '..', '..', 'test-results');
+
+/**
+ * Launches Chromium, or explains why it cannot: in CI that is a failure; elsewhere the
+ * caller skips its tests with the reason printed.
+ */
+export async function launchChromium(): Promise<Browser | string> {
+  const reason = existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}: run .ci/install-chromium.sh (or set CHROMIUM_PATH)`;
+  if (reason === undefined) {
+    try {
+      return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    } catch (error) {
+      const why = `Chromium at ${CHROMIUM} did not start: ${error instanceof Error ? error.message : String(error)}`;
+      if (process.env['CI'] !== undefined) throw new Error(why);
+      return why;
+    }
+  }
+  if (process.env['CI'] !== undefined) throw new Error(reason);
+  return reason;
+}
+
+/** Keeps a screenshot of every page of a failed test in test-results/. */
+export async function keepScreenshots(title: string, pages: readonly Page[]): Promise<string[]> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const saved: string[] = [];
+  const base = title.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+  for (const [i, page] of pages.entries()) {
+    if (page.isClosed()) continue;
+    const file = path.join(RESULTS_DIR, `${base}-${i}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    saved.push(file);
+  }
+  return saved;
+}
