@@ -1,0 +1,148 @@
+/**
+ * What users install: `npm pack`, the tarball installed into a fresh Node-RED user directory
+ * with production dependencies only, and Node-RED started as a real process.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { claimPort } from '../demo/ports';
+import { startSimulator } from '../src/sim';
+import type { MeterSimulator } from '../src/sim/types';
+import { eventually } from './helpers/flow';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const MODULE = '@relayworks/node-red-egauge-prm3';
+const TYPES = ['egauge-meter', 'prm3 mask', 'prm3 scpi', 'prm3 discover', 'egauge register'];
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+interface PackResult {
+  filename: string;
+  files: Array<{ path: string }>;
+}
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync(NPM, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+}
+
+/** Node-RED answers its admin API once it has loaded every node. */
+async function waitForEditorAt(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const end = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}:\n${output()}`);
+    const answered = await request(`${url}settings`).then(
+      async (res) => {
+        await res.body.dump();
+        return res.statusCode === 200;
+      },
+      () => false,
+    );
+    if (answered) return;
+    if (Date.now() > end) throw new Error(`Node-RED did not start within 90 s:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('the packed tarball in a fresh Node-RED', function () {
+  this.timeout(240_000);
+  let work: string;
+  let pack: PackResult;
+  let editor: string;
+  let nodeRed: ChildProcess | undefined;
+  let log = '';
+  let sim: MeterSimulator;
+
+  const waitForEditor = (child: ChildProcess): Promise<void> => waitForEditorAt(editor, child, () => log);
+
+  before(async function () {
+    work = mkdtempSync(path.join(tmpdir(), 'packed-'));
+    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT)) as PackResult[];
+    assert.ok(packed[0]);
+    pack = packed[0];
+    const userDir = path.join(work, 'user');
+    execFileSync('mkdir', ['-p', userDir]);
+    writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-user', private: true }));
+    npm(['install', path.join(work, pack.filename), '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'], userDir);
+
+    const port = await claimPort(0, '127.0.0.1', 'Node-RED', '--port');
+    const settings = { uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'packed-install-test', logging: { console: { level: 'warn' } } };
+    writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
+    nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nodeRed.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    nodeRed.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    editor = `http://127.0.0.1:${port}/`;
+    await waitForEditor(nodeRed);
+    const version = JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string };
+    console.log(`      Node.js ${process.version}, Node-RED ${version.version}, ${pack.filename} (${pack.files.length} files)`);
+    sim = await startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: 'Pw-packed-1', rights: ['view', 'ctrl', 'save'] }] });
+  });
+
+  after(async function () {
+    if (nodeRed && nodeRed.exitCode === null) {
+      const exited = new Promise((resolve) => nodeRed?.once('exit', resolve));
+      nodeRed.kill('SIGTERM');
+      await exited;
+    }
+    await sim?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  async function get(route: string, accept = 'application/json'): Promise<string> {
+    const res = await request(`${editor}${route}`, { headers: { accept } });
+    const text = await res.body.text();
+    assert.equal(res.statusCode, 200, `GET /${route}: ${text}`);
+    return text;
+  }
+
+  it('ships the built package, the editor files and examples, and nothing else', function () {
+    const files = pack.files.map((f) => f.path);
+    for (const must of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/src/nodes/prm3-mask.js', 'nodes/prm3-mask.html', 'nodes/prm3-mask.js', 'nodes/locales/en-US/prm3-mask.json', 'nodes/icons/egauge-relay.svg', 'examples/load-shedding.json', 'dist/src/sim/cli.js']) {
+      assert.ok(files.includes(must), `the tarball has ${must}`);
+    }
+    const stray = files.filter((f) => f.startsWith('dist/test') || f.startsWith('dist/bench') || f.startsWith('dist/demo') || f.startsWith('src/') || f.startsWith('test/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
+    assert.deepEqual(stray, [], 'no tests, benchmarks, demo or TypeScript sources');
+  });
+
+  it('registers every node type, enabled and without error', async function () {
+    const sets = JSON.parse(await get('nodes')) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
+    const ours = sets.filter((s) => s.module === MODULE);
+    assert.deepEqual(ours.flatMap((s) => s.types).sort(), [...TYPES].sort());
+    for (const set of ours) assert.ok(set.enabled && set.err === undefined, JSON.stringify(set));
+  });
+
+  it('serves each node’s editor, help, messages and icons', async function () {
+    const html = await get('nodes', 'text/html');
+    for (const type of TYPES) {
+      assert.ok(html.includes(`data-help-name="${type}"`), `help for ${type}`);
+      assert.ok(html.includes(`data-template-name="${type}"`), `edit dialog for ${type}`);
+    }
+    const catalogs = JSON.parse(await get('nodes/messages?lng=en-US')) as Record<string, Record<string, unknown>>;
+    for (const set of ['egauge-meter', 'prm3-mask', 'prm3-scpi', 'prm3-discover', 'egauge-register']) {
+      const catalog = catalogs[`${MODULE}/${set}`];
+      assert.ok(catalog && Object.keys(catalog).length > 0, `messages for ${set}`);
+    }
+    const icons = JSON.parse(await get('icons')) as Record<string, string[]>;
+    assert.ok((icons[MODULE] ?? []).includes('egauge-relay.svg'), JSON.stringify(icons[MODULE]));
+  });
+
+  it('deploys the relay example against the simulator and switches a relay from its inject node', async function () {
+    const example = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'relay-toggle.json'), 'utf8')) as Array<Record<string, unknown>>;
+    const flow = example.map((n) => (n['type'] === 'egauge-meter' ? { ...n, url: sim.url, credentials: { username: 'owner', password: 'Pw-packed-1' } } : n));
+    const res = await request(`${editor}flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
+      body: JSON.stringify(flow),
+    });
+    assert.equal(res.statusCode, 204, await res.body.text());
+    const on = example.find((n) => n['type'] === 'inject' && n['payload'] === 'true');
+    assert.ok(on, 'the example has an "on" inject');
+    assert.equal(sim.device('USB1').mask, 0);
+    const injected = await request(`${editor}inject/${String(on['id'])}`, { method: 'POST' });
+    assert.equal(injected.statusCode, 200, await injected.body.text());
+    await eventually(() => sim.device('USB1').mask === 7, 15_000, 'the relays closed');
+    assert.equal(sim.ctrlCalls('relay.close_mask').filter((e) => e.status === 200).length, 1, 'one close_mask call');
+    assert.ok(!log.includes('Pw-packed-1'), 'the password never reaches the log');
+  });
+});
