@@ -139,8 +139,15 @@ describe('the packed tarball in a fresh Node-RED', function () {
     const on = example.find((n) => n['type'] === 'inject' && n['payload'] === 'true');
     assert.ok(on, 'the example has an "on" inject');
     assert.equal(sim.device('USB1').mask, 0);
-    const injected = await request(`${editor}inject/${String(on['id'])}`, { method: 'POST' });
-    assert.equal(injected.statusCode, 200, await injected.body.text());
+    // The deploy answers before every node has started: press the button once the node is there.
+    const end = Date.now() + 15_000;
+    for (;;) {
+      const injected = await request(`${editor}inject/${String(on['id'])}`, { method: 'POST' });
+      const text = await injected.body.text();
+      if (injected.statusCode === 200) break;
+      assert.ok(injected.statusCode === 404 && Date.now() < end, `inject answered ${injected.statusCode} ${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     await eventually(() => sim.device('USB1').mask === 7, 15_000, 'the relays closed');
     assert.equal(sim.ctrlCalls('relay.close_mask').filter((e) => e.status === 200).length, 1, 'one close_mask call');
     assert.ok(!log.includes('Pw-packed-1'), 'the password never reaches the log');

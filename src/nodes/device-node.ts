@@ -3,6 +3,7 @@
  * run one input at a time through validation then execution, report errors once through
  * done(err), and after close send nothing and leave no timer behind.
  */
+import { setMaxListeners } from 'node:events';
 import { toEgaugeError, type EgaugeError } from '../webapi/errors';
 import type { MeterConnection } from './meter-connection';
 import { findMeter } from './egauge-meter-lookup';
@@ -48,6 +49,8 @@ export class DeviceNode {
     readonly node: Node,
     readonly meter: MeterConnection,
   ) {
+    // Every message in flight listens to the node's close signal; dozens at once are normal.
+    setMaxListeners(0, this.abort.signal);
     this.view = new StatusView((status) => node.status(status));
     meter.register(this.view);
     node.on('close', (_removed: boolean, done: () => void) => {
