@@ -64,10 +64,7 @@ export class ControlCalls {
   /** Runs the call; bounded by `timeoutMs` from now (the caller already holds the device's slot). */
   async run(attrs: DeviceAttrs, method: string, args: unknown[], timeoutMs: number, signals: (AbortSignal | undefined)[]): Promise<unknown> {
     const device = describeDevice(attrs);
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const callerSignals = signals.filter((signal): signal is AbortSignal => signal !== undefined);
-    const linked = linkSignals([deadline.signal, this.deps.lifetime, ...callerSignals]);
+    const linked = linkSignals([this.deps.lifetime, ...signals], timeoutMs);
     const signal = linked.signal;
     let accepted = false;
     try {
@@ -76,12 +73,10 @@ export class ControlCalls {
       return await this.awaitResult(deviceKey(attrs), tid, method, device, signal);
     } catch (error) {
       const failure = toEgaugeError(error, errorContext(this.deps.meterUrl, method, device));
-      const timedOut = deadline.signal.aborted && !this.deps.lifetime.aborted && !callerSignals.some((callerSignal) => callerSignal.aborted);
-      if (timedOut) throw this.timeout(method, device, timeoutMs, accepted || failure.maybeSent);
+      if (linked.timedOut()) throw this.timeout(method, device, timeoutMs, accepted || failure.maybeSent);
       if (accepted) throw this.afterAcceptance(failure, method, device);
       throw failure;
     } finally {
-      clearTimeout(timer);
       linked.dispose();
     }
   }
