@@ -11,11 +11,11 @@ import type { MeterSimulator } from '../src/sim/types';
 import { EgaugeClient } from '../src/webapi/client';
 import { FloorCaller, rawToken } from './floor';
 import { loadHttpRequestFlow, loadMaskFlow, unloadFlow } from './flows';
-import { median, round, throughput, timeSequential, type Timing } from './stats';
+import { median, percentile, round, throughput, timeInterleaved, type Timing } from './stats';
 
 const LOGIN = { username: 'owner', password: 'bench-Pw-1' };
 const DEVICE = { sn: '00000004' };
-const SEQUENTIAL = Number(process.env['BENCH_CALLS'] ?? 2000);
+const SEQUENTIAL = Number(process.env['BENCH_CALLS'] ?? 4000);
 const WARMUP = 200;
 const THROUGHPUT_MS = 3000;
 const HEAP_CALLS = 100_000;
@@ -33,9 +33,13 @@ interface PathResult extends Timing {
   perSecond16: number;
 }
 
-async function measure(once: () => Promise<unknown>): Promise<PathResult> {
-  const timing = await timeSequential(SEQUENTIAL, WARMUP, once);
-  return { ...timing, perSecond1: await throughput(1, THROUGHPUT_MS, once), perSecond16: await throughput(16, THROUGHPUT_MS, once) };
+/** Every raw-HTTP sample taken beside the paths: the floor of this run. */
+const floorSamples: number[] = [];
+
+async function measure(floor: FloorCaller, once: () => Promise<unknown>): Promise<PathResult> {
+  const timed = await timeInterleaved(SEQUENTIAL, WARMUP, () => floor.getMask(DEVICE.sn), once);
+  floorSamples.push(...timed.floor);
+  return { ...timed.path, perSecond1: await throughput(1, THROUGHPUT_MS, once), perSecond16: await throughput(16, THROUGHPUT_MS, once) };
 }
 
 function gc(): void {
@@ -44,22 +48,18 @@ function gc(): void {
   collect?.();
 }
 
-async function floorPath(sim: MeterSimulator): Promise<PathResult> {
-  const token = await rawToken(sim.url, LOGIN);
-  const one = new FloorCaller(sim.url, token, 1);
-  const timing = await timeSequential(SEQUENTIAL, WARMUP, () => one.getMask(DEVICE.sn));
-  const perSecond1 = await throughput(1, THROUGHPUT_MS, () => one.getMask(DEVICE.sn));
-  await one.close();
+async function floorThroughput(sim: MeterSimulator, token: string, floor: FloorCaller): Promise<PathResult> {
+  const perSecond1 = await throughput(1, THROUGHPUT_MS, () => floor.getMask(DEVICE.sn));
   // Sixteen callers on sixteen connections: the most raw HTTP can do, order not kept.
   const many = new FloorCaller(sim.url, token, 16);
   const perSecond16 = await throughput(16, THROUGHPUT_MS, () => many.getMask(DEVICE.sn));
   await many.close();
-  return { ...timing, perSecond1, perSecond16 };
+  return { medianMs: round(median(floorSamples)), p99Ms: round(percentile(floorSamples, 99)), perSecond1, perSecond16 };
 }
 
-async function clientPath(sim: MeterSimulator): Promise<PathResult & { requestsPerCall: number; loginsPer10k: number }> {
+async function clientPath(sim: MeterSimulator, floor: FloorCaller): Promise<PathResult & { requestsPerCall: number; loginsPer10k: number }> {
   const c = client(sim);
-  const result = await measure(() => c.call(DEVICE, 'relay.get_mask', []));
+  const result = await measure(floor, () => c.call(DEVICE, 'relay.get_mask', []));
   sim.clearLog();
   const before = c.stats();
   for (let i = 0; i < 10_000; i++) await c.call(DEVICE, 'relay.get_mask', []);
@@ -128,22 +128,25 @@ async function polling(deviceLatencyMs: number, calls: number): Promise<PollingR
 async function main(): Promise<void> {
   const started = Date.now();
   const sim = await simulator();
-  console.log(`bench: ${SEQUENTIAL} sequential calls per path after ${WARMUP} warm-up calls; Node ${process.version}, ${os.cpus().length} cores`);
+  console.log(`bench: ${SEQUENTIAL} sequential calls per path, alternating in rounds with as many raw-HTTP calls (the floor); Node ${process.version}, ${os.cpus().length} cores`);
 
-  const floor = await floorPath(sim);
-  const viaClient = await clientPath(sim);
+  const token = await rawToken(sim.url, LOGIN);
+  const raw = new FloorCaller(sim.url, token, 1);
+  const viaClient = await clientPath(sim, raw);
   const cold = await coldStartLogins(sim);
 
   const maskFlow = await loadMaskFlow(sim.url, LOGIN);
-  const flow = await measure(() => maskFlow.send('get'));
+  const flow = await measure(raw, () => maskFlow.send('get'));
   await unloadFlow();
-  const handWired = await loadHttpRequestFlow(sim.url, await rawToken(sim.url, LOGIN));
-  const httpRequestFlow = await measure(() => handWired.send(null));
+  const handWired = await loadHttpRequestFlow(sim.url, token);
+  const httpRequestFlow = await measure(raw, () => handWired.send(null));
   await unloadFlow();
+  const floor = await floorThroughput(sim, token, raw);
+  await raw.close();
 
   const heap = await heapGrowthMb(sim);
   await sim.close();
-  const pollingResults = [await polling(20, 40), await polling(200, 15), await polling(2000, 5)];
+  const pollingResults = [await polling(20, 40), await polling(200, 15), await polling(2000, 8)];
 
   const ratio = (t: Timing): number => round(t.medianMs / floor.medianMs, 2);
   const rows: Array<[string, PathResult]> = [

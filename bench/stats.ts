@@ -20,16 +20,34 @@ export interface Timing {
   p99Ms: number;
 }
 
-/** Runs `once` sequentially `count` times after `warmup` runs and summarises the latencies. */
-export async function timeSequential(count: number, warmup: number, once: () => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await once();
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await once();
-    samples.push(performance.now() - start);
+/**
+ * Times two paths in alternating rounds, so neither profits from running later in a warmer
+ * process (JIT, connection state, heap): the floor is measured beside every path.
+ */
+export async function timeInterleaved(
+  count: number,
+  warmup: number,
+  floor: () => Promise<unknown>,
+  path: () => Promise<unknown>,
+  rounds = 20,
+): Promise<{ floor: number[]; path: Timing }> {
+  for (let i = 0; i < warmup; i++) {
+    await floor();
+    await path();
   }
-  return { medianMs: round(median(samples)), p99Ms: round(percentile(samples, 99)) };
+  const floorSamples: number[] = [];
+  const pathSamples: number[] = [];
+  const perRound = Math.ceil(count / rounds);
+  for (let r = 0; r < rounds; r++) {
+    for (const [run, samples] of [[floor, floorSamples], [path, pathSamples]] as const) {
+      for (let i = 0; i < perRound; i++) {
+        const start = performance.now();
+        await run();
+        samples.push(performance.now() - start);
+      }
+    }
+  }
+  return { floor: floorSamples, path: { medianMs: round(median(pathSamples)), p99Ms: round(percentile(pathSamples, 99)) } };
 }
 
 /** Calls per second with `concurrency` callers looping for `durationMs`. */

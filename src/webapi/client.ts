@@ -324,10 +324,12 @@ export class EgaugeClient extends EventEmitter {
    */
   private async request(spec: RequestSpec): Promise<unknown> {
     this.assertOpen(spec.operation);
-    const linked = linkSignals([this.lifetime.signal, spec.signal]);
+    const linked = linkSignals(spec.callSignal === true ? [spec.signal] : [this.lifetime.signal, spec.signal]);
     const signal = linked.signal;
     const send = (token: Token): Promise<{ status: number; body: unknown }> => {
-      const request: HttpRequest = { ...spec, token: token.jwt, signal };
+      // A poll needs no timer of its own: the call's deadline bounds it. A command keeps one, so a
+      // silent meter is reported after the request timeout rather than the whole call's.
+      const request: HttpRequest = { ...spec, token: token.jwt, signal, bounded: spec.callSignal === true && spec.method === 'GET' };
       return this.transport.send(request);
     };
     try {

@@ -20,6 +20,8 @@ export interface RequestSpec {
   operation: string;
   retry: RetryPolicy;
   signal?: AbortSignal;
+  /** The signal is a call's: it carries the call's deadline and fires when the client closes. */
+  callSignal?: boolean;
   body?: unknown;
   sideEffect?: boolean;
   device?: string;
@@ -121,6 +123,7 @@ export class ControlCalls {
       sideEffect: true,
       body: { attrs, method, args },
       signal,
+      callSignal: true,
     });
     const text = errorText(body);
     if (text !== undefined) throw await this.refusal(meterError(this.deps.meterUrl, method, text, device), method, signal, device);
@@ -144,7 +147,7 @@ export class ControlCalls {
       await sleep(schedule.nextPollAt() - (performance.now() - acceptedAt), signal, stopped);
       const sentAt = performance.now() - acceptedAt;
       this.polls++;
-      const body = await this.deps.request({ method: 'GET', path: `/ctrl/call/${tid}`, operation: method, device, retry: 'idempotent', signal });
+      const body = await this.deps.request({ method: 'GET', path: `/ctrl/call/${tid}`, operation: method, device, retry: 'idempotent', signal, callSignal: true });
       const reply = readCallReply(body, protocolFail(this.deps.meterUrl, method, device));
       schedule.record(sentAt, reply.kind !== 'pending');
       if (reply.kind === 'done') return reply.result;

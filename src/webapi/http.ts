@@ -40,6 +40,11 @@ export interface HttpRequest {
   token?: string;
   body?: unknown;
   signal?: AbortSignal;
+  /**
+   * The signal carries a deadline of its own (a /ctrl call's): no second timer per request.
+   * undici's header and body timeouts still bound each wait.
+   */
+  bounded?: boolean;
   /** The request acts on equipment: failures after sending say it may have reached the meter. */
   sideEffect?: boolean;
   /** Replies that may carry a token (login) are never quoted in errors. */
@@ -185,7 +190,7 @@ export class HttpTransport {
   private async attempt(request: HttpRequest): Promise<HttpReply> {
     if (request.signal?.aborted) throw new AttemptFailure('cancelled', request.signal.reason);
     // One bound for the whole exchange; undici's own timeouts only bound each wait.
-    const linked = linkSignals([request.signal], this.options.requestTimeoutMs);
+    const linked = linkSignals([request.signal], request.bounded === true ? undefined : this.options.requestTimeoutMs);
     const signal = linked.signal;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
