@@ -16,7 +16,7 @@ import { median, percentile, round, throughput, timeInterleaved, type Timing } f
 const LOGIN = { username: 'owner', password: 'bench-Pw-1' };
 const DEVICE = { sn: '00000004' };
 const SEQUENTIAL = Number(process.env['BENCH_CALLS'] ?? 4000);
-const WARMUP = 200;
+const WARMUP = 1000;
 const THROUGHPUT_MS = 3000;
 const HEAP_CALLS = 100_000;
 
