@@ -12,6 +12,7 @@ import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
 import { demoFlow } from './flow';
 import { claimPort, PortInUseError } from './ports';
+import { waitFor } from './wait-for';
 
 export interface DemoOptions {
   /** Node-RED's port; default 1880, 0 picks a free one. */
@@ -38,7 +39,6 @@ export { PortInUseError };
 const HOST = '127.0.0.1';
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const DEMO_LOGIN = { username: 'owner', password: 'default' };
-const READY_TIMEOUT_MS = 60_000;
 
 function settingsFile(port: number, quiet: boolean): string {
   const settings = {
@@ -54,23 +54,6 @@ function settingsFile(port: number, quiet: boolean): string {
     telemetry: { enabled: false },
   };
   return `// Written by the demo on every start.\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`;
-}
-
-/** Waits until `url` answers 200: the editor after start, the dashboard once the deployed flow has started. */
-async function waitFor(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}:\n${output()}`);
-    try {
-      const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
-      await res.body.dump();
-      if (res.statusCode === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`Node-RED did not answer ${url} within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
 }
 
 async function deploy(editorUrl: string, flow: unknown[]): Promise<void> {

@@ -7,52 +7,7 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
 import { credentials, eventually, helper, lastStatus, load, meterConfig, METER_ID, startSim, TAB, tab, wait, type Msg } from './helpers/flow';
-
-interface Outcome {
-  kind: 'output' | 'error';
-  msg: Msg;
-}
-
-/** Sends numbered messages into `mask` and records what became of each. */
-class Ledger {
-  readonly outcomes = new Map<number, Outcome[]>();
-  private next = 0;
-
-  constructor() {
-    helper.getNode('out').on('input', (msg: Msg) => this.record('output', msg));
-    helper.getNode('caught').on('input', (msg: Msg) => this.record('error', msg));
-  }
-
-  private record(kind: Outcome['kind'], msg: Msg): void {
-    const n = msg['n'];
-    if (typeof n !== 'number') return;
-    this.outcomes.set(n, [...(this.outcomes.get(n) ?? []), { kind, msg }]);
-  }
-
-  send(payload: unknown): number {
-    const n = this.next++;
-    helper.getNode('mask').receive({ payload, n });
-    return n;
-  }
-
-  /** Resolves with the single outcome of message `n`. */
-  async outcome(n: number, ms = 15_000): Promise<Outcome> {
-    await eventually(() => this.outcomes.has(n), ms, `an outcome for message ${n}`);
-    return this.only(n);
-  }
-
-  only(n: number): Outcome {
-    const all = this.outcomes.get(n) ?? [];
-    assert.equal(all.length, 1, `message ${n} ended exactly once (got ${all.map((o) => o.kind).join(', ')})`);
-    const first = all[0];
-    assert.ok(first);
-    return first;
-  }
-
-  get sent(): number {
-    return this.next;
-  }
-}
+import { Ledger, type Outcome } from './helpers/ledger';
 
 function flow(sim: MeterSimulator, meter: Record<string, unknown> = {}, mask: Record<string, unknown> = {}): Record<string, unknown>[] {
   return [

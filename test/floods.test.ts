@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MeterSimulator } from '../src/sim/types';
 import { eventually, helper, load, meterConfig, METER_ID, startSim, TAB, tab, wait, type Msg } from './helpers/flow';
+import { Ledger } from './helpers/ledger';
 
 function flow(sim: MeterSimulator, mode: 'queue' | 'latest'): Record<string, unknown>[] {
   return [
@@ -16,18 +17,6 @@ function flow(sim: MeterSimulator, mode: 'queue' | 'latest'): Record<string, unk
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: TAB },
   ];
-}
-
-/** Collects outputs and caught errors by the message number `n`. */
-function ledger(): Map<number, Array<{ kind: 'output' | 'error'; msg: Msg }>> {
-  const seen = new Map<number, Array<{ kind: 'output' | 'error'; msg: Msg }>>();
-  const add = (kind: 'output' | 'error') => (msg: Msg): void => {
-    const n = msg['n'];
-    if (typeof n === 'number') seen.set(n, [...(seen.get(n) ?? []), { kind, msg }]);
-  };
-  helper.getNode('out').on('input', add('output'));
-  helper.getNode('caught').on('input', add('error'));
-  return seen;
 }
 
 /** Checks that `accepted` appears in `sent` in the same order (a subsequence). */
@@ -49,12 +38,13 @@ describe('floods of commands', function () {
   it('queue mode: 500 commands at once each get their output or a clear error, in order', async function () {
     sim = await startSim();
     await load(flow(sim, 'queue'));
-    const seen = ledger();
+    const ledger = new Ledger();
+    const seen = ledger.outcomes;
     const sent: number[] = [];
     for (let n = 0; n < 500; n++) {
       const mask = [1, 2, 4, 7, 0][n % 5] ?? 0;
       sent.push(mask);
-      helper.getNode('mask').receive({ payload: mask, n });
+      ledger.send(mask);
     }
     await eventually(() => seen.size === 500, 60_000, 'an outcome for every message');
     let outputs = 0;
@@ -75,8 +65,8 @@ describe('floods of commands', function () {
   it('latest wins: the last command decides the state, none overtakes an earlier one', async function () {
     sim = await startSim();
     await load(flow(sim, 'latest'));
-    const seen = ledger();
-    let next = 0;
+    const ledger = new Ledger();
+    const seen = ledger.outcomes;
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.record({ mask: fc.integer({ min: 0, max: 7 }), gapMs: fc.integer({ min: 0, max: 30 }) }), { minLength: 2, maxLength: 12 }),
@@ -84,13 +74,13 @@ describe('floods of commands', function () {
         async (commands, latencyMs) => {
           sim.device('USB1').latencyMs = latencyMs;
           sim.clearLog();
-          const first = next;
+          const first = ledger.sent;
           const masks = commands.map((c) => c.mask);
           for (const c of commands) {
-            helper.getNode('mask').receive({ payload: c.mask, n: next++ });
+            ledger.send(c.mask);
             if (c.gapMs > 0) await wait(c.gapMs);
           }
-          const last = next - 1;
+          const last = ledger.sent - 1;
           await eventually(() => Array.from({ length: commands.length }, (_, i) => seen.has(first + i)).every(Boolean), 20_000, 'every message answered');
           for (let n = first; n <= last; n++) assert.equal(seen.get(n)?.length, 1, `message ${n} ended exactly once`);
           assert.equal(sim.device('USB1').mask, masks[masks.length - 1], 'the final state is the last command');

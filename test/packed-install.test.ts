@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { claimPort } from '../demo/ports';
+import { waitFor } from '../demo/wait-for';
 import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
 import { eventually } from './helpers/flow';
@@ -27,24 +28,6 @@ function npm(args: string[], cwd: string): string {
   return execFileSync(NPM, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
 }
 
-/** Node-RED answers its admin API once it has loaded every node. */
-async function waitForEditorAt(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const end = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}:\n${output()}`);
-    const answered = await request(`${url}settings`).then(
-      async (res) => {
-        await res.body.dump();
-        return res.statusCode === 200;
-      },
-      () => false,
-    );
-    if (answered) return;
-    if (Date.now() > end) throw new Error(`Node-RED did not start within 90 s:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe('the packed tarball in a fresh Node-RED', function () {
   this.timeout(240_000);
   let work: string;
@@ -53,8 +36,6 @@ describe('the packed tarball in a fresh Node-RED', function () {
   let nodeRed: ChildProcess | undefined;
   let log = '';
   let sim: MeterSimulator;
-
-  const waitForEditor = (child: ChildProcess): Promise<void> => waitForEditorAt(editor, child, () => log);
 
   before(async function () {
     work = mkdtempSync(path.join(tmpdir(), 'packed-'));
@@ -73,7 +54,7 @@ describe('the packed tarball in a fresh Node-RED', function () {
     nodeRed.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     nodeRed.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     editor = `http://127.0.0.1:${port}/`;
-    await waitForEditor(nodeRed);
+    await waitFor(`${editor}settings`, nodeRed, () => log, 90_000);
     const version = JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string };
     console.log(`      Node.js ${process.version}, Node-RED ${version.version}, ${pack.filename} (${pack.files.length} files)`);
     sim = await startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: 'Pw-packed-1', rights: ['view', 'ctrl', 'save'] }] });
