@@ -79,8 +79,9 @@ export class StatusView {
     if (this.connection === 'auth-failed') return { fill: 'red', shape: 'ring', text: 'authentication failed' };
     if (this.connection === 'unreachable') return { fill: 'red', shape: 'ring', text: 'meter unreachable' };
     if (this.outcome) return this.outcome.status;
-    if (this.connection === 'connecting') return { fill: 'yellow', shape: 'ring', text: 'connecting' };
-    if (this.connection === 'ready') return { fill: 'green', shape: 'ring', text: 'connected' };
+    // Core's own keys: the editor shows them in the user's language, as it does for MQTT.
+    if (this.connection === 'connecting') return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
+    if (this.connection === 'ready') return { fill: 'green', shape: 'ring', text: 'node-red:common.status.connected' };
     return {};
   }
 
