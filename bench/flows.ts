@@ -1,6 +1,7 @@
 /**
- * The two Node-RED paths, run in the Node-RED runtime of the test helper: our `prm3 mask`
- * node, and the flow users wire by hand today from core `http request` nodes.
+ * The Node-RED paths, run in the Node-RED runtime of the test helper: our `prm3 mask` node,
+ * the flow users wire by hand today from core `http request` nodes, and the floor's raw
+ * requests inside a bare node (what the runtime alone costs).
  */
 import helper = require('node-red-node-test-helper');
 import meterModule = require('../src/nodes/egauge-meter');
@@ -37,11 +38,21 @@ export class FlowDriver {
 /**
  * The test helper wraps every Node method in a recording spy; a deployed Node-RED does not.
  * Taking the spies off after loading measures the runtime users have, for both flows alike.
+ * The runtime copies `send` onto each wired node when it is created, so those copies are
+ * put back too.
  */
-function withoutSpies(): void {
+function withoutSpies(nodeIds: readonly string[]): void {
   const sandbox: unknown = Reflect.get(helper, '_sandbox');
   const restore: unknown = typeof sandbox === 'object' && sandbox !== null ? Reflect.get(sandbox, 'restore') : undefined;
   if (typeof restore === 'function') restore.call(sandbox);
+  const prototype: unknown = Reflect.get(helper, '_NodePrototype');
+  const send: unknown = typeof prototype === 'object' && prototype !== null ? Reflect.get(prototype, 'send') : undefined;
+  for (const id of nodeIds) {
+    const node: unknown = helper.getNode(id);
+    if (typeof node === 'object' && node !== null && Object.prototype.hasOwnProperty.call(node, 'send') && 'callCount' in Reflect.get(node, 'send')) {
+      Reflect.set(node, 'send', send);
+    }
+  }
 }
 
 const tab = { id: 'tab', type: 'tab', label: 'bench' };
@@ -54,7 +65,7 @@ export async function loadMaskFlow(meterUrl: string, login: { username: string; 
     { ...at, id: 'mask', type: 'prm3 mask', meter: 'meter', device: '00000004', relays: '1,2,3', output: 'mask', poll: 0, mode: 'queue', wires: [['out']] },
     { ...at, id: 'out', type: 'helper' },
   ], { meter: { username: login.username, password: login.password } });
-  withoutSpies();
+  withoutSpies(['mask']);
   return new FlowDriver('mask', 'out');
 }
 
@@ -78,8 +89,34 @@ return typeof e === 'string' && e.startsWith('EAGAIN') ? [null, msg] : [msg, nul
     fn('check', check, 2, [['out'], ['get']]),
     { ...at, id: 'out', type: 'helper' },
   ]);
-  withoutSpies();
+  withoutSpies(['prep', 'post', 'toGet', 'get', 'check']);
   return new FlowDriver('prep', 'out');
+}
+
+/**
+ * The runtime's own cost: a node that does nothing but the floor's two raw requests, so the
+ * price of Node-RED's message passing is measured apart from ours.
+ */
+export async function loadFloorNodeFlow(caller: { getMask(sn: string): Promise<unknown> }, sn: string): Promise<FlowDriver> {
+  const floorNode = (RED: { nodes: { createNode(node: unknown, def: unknown): void; registerType(type: string, ctor: unknown): void } }): void => {
+    RED.nodes.registerType('bench floor', function (this: { on(event: string, handler: (msg: Msg, send: (msg: Msg) => void, done: () => void) => void): void }, def: unknown) {
+      RED.nodes.createNode(this, def);
+      this.on('input', (msg, send, done) => {
+        void caller.getMask(sn).then((result) => {
+          msg['payload'] = result;
+          send(msg);
+          done();
+        });
+      });
+    });
+  };
+  await helper.load([floorNode] as NodeModule[], [
+    tab,
+    { ...at, id: 'floor', type: 'bench floor', wires: [['out']] },
+    { ...at, id: 'out', type: 'helper' },
+  ]);
+  withoutSpies(['floor']);
+  return new FlowDriver('floor', 'out');
 }
 
 export function unloadFlow(): Promise<void> {

@@ -10,7 +10,7 @@ import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
 import { EgaugeClient } from '../src/webapi/client';
 import { FloorCaller, rawToken } from './floor';
-import { loadHttpRequestFlow, loadMaskFlow, unloadFlow } from './flows';
+import { loadFloorNodeFlow, loadHttpRequestFlow, loadMaskFlow, unloadFlow } from './flows';
 import { median, percentile, round, throughput, timeInterleaved, type Timing } from './stats';
 
 const LOGIN = { username: 'owner', password: 'bench-Pw-1' };
@@ -31,6 +31,8 @@ function client(sim: MeterSimulator): EgaugeClient {
 interface PathResult extends Timing {
   perSecond1: number;
   perSecond16: number;
+  /** The floor's median over the rounds that alternated with this path. */
+  pairedFloorMs: number;
 }
 
 /** Every raw-HTTP sample taken beside the paths: the floor of this run. */
@@ -39,7 +41,7 @@ const floorSamples: number[] = [];
 async function measure(floor: FloorCaller, once: () => Promise<unknown>): Promise<PathResult> {
   const timed = await timeInterleaved(SEQUENTIAL, WARMUP, () => floor.getMask(DEVICE.sn), once);
   floorSamples.push(...timed.floor);
-  return { ...timed.path, perSecond1: await throughput(1, THROUGHPUT_MS, once), perSecond16: await throughput(16, THROUGHPUT_MS, once) };
+  return { ...timed.path, pairedFloorMs: median(timed.floor), perSecond1: await throughput(1, THROUGHPUT_MS, once), perSecond16: await throughput(16, THROUGHPUT_MS, once) };
 }
 
 function gc(): void {
@@ -54,7 +56,8 @@ async function floorThroughput(sim: MeterSimulator, token: string, floor: FloorC
   const many = new FloorCaller(sim.url, token, 16);
   const perSecond16 = await throughput(16, THROUGHPUT_MS, () => many.getMask(DEVICE.sn));
   await many.close();
-  return { medianMs: round(median(floorSamples)), p99Ms: round(percentile(floorSamples, 99)), perSecond1, perSecond16 };
+  const medianMs = median(floorSamples);
+  return { medianMs: round(medianMs), p99Ms: round(percentile(floorSamples, 99)), perSecond1, perSecond16, pairedFloorMs: medianMs };
 }
 
 async function clientPath(sim: MeterSimulator, floor: FloorCaller): Promise<PathResult & { requestsPerCall: number; loginsPer10k: number }> {
@@ -80,11 +83,12 @@ async function coldStartLogins(sim: MeterSimulator): Promise<number> {
 async function heapGrowthMb(sim: MeterSimulator): Promise<number> {
   const c = client(sim);
   for (let i = 0; i < 2000; i++) await c.call(DEVICE, 'relay.get_mask', []);
+  sim.clearLog(); // what earlier runs left in the simulator's log is not the client's memory
   gc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < HEAP_CALLS; i++) {
     await c.call(DEVICE, 'relay.get_mask', []);
-    if (i % 50_000 === 0) sim.clearLog(); // the simulator's own log is not the client's memory
+    if (i % 50_000 === 0) sim.clearLog();
   }
   sim.clearLog();
   gc();
@@ -135,6 +139,9 @@ async function main(): Promise<void> {
   const viaClient = await clientPath(sim, raw);
   const cold = await coldStartLogins(sim);
 
+  const floorNode = await loadFloorNodeFlow(raw, DEVICE.sn);
+  const runtimeFloor = await measure(raw, () => floorNode.send(null));
+  await unloadFlow();
   const maskFlow = await loadMaskFlow(sim.url, LOGIN);
   const flow = await measure(raw, () => maskFlow.send('get'));
   await unloadFlow();
@@ -148,16 +155,19 @@ async function main(): Promise<void> {
   await sim.close();
   const pollingResults = [await polling(20, 40), await polling(200, 15), await polling(2000, 8)];
 
-  const ratio = (t: Timing): number => round(t.medianMs / floor.medianMs, 2);
+  // Against the floor samples taken in the same rounds: the machine's speed drifts over a run.
+  const ratio = (t: PathResult): number => round(t.medianMs / t.pairedFloorMs, 2);
   const rows: Array<[string, PathResult]> = [
     ['floor (raw undici)', floor],
     ['client call()', viaClient],
+    ['raw requests in a node', runtimeFloor],
     ['prm3 mask flow', flow],
     ['http request flow', httpRequestFlow],
   ];
-  console.log('\npath                  median ms   p99 ms   × floor   calls/s (1)   calls/s (16)');
+  console.log('\npath                    median ms   p99 ms   floor beside   × floor   calls/s (1)   calls/s (16)');
   for (const [name, r] of rows) {
-    console.log(`${name.padEnd(20)}  ${r.medianMs.toFixed(3).padStart(9)}  ${r.p99Ms.toFixed(3).padStart(7)}  ${ratio(r).toFixed(2).padStart(8)}  ${r.perSecond1.toFixed(0).padStart(12)}  ${r.perSecond16.toFixed(0).padStart(13)}`);
+    const cells = [r.medianMs.toFixed(3).padStart(9), r.p99Ms.toFixed(3).padStart(7), r.pairedFloorMs.toFixed(3).padStart(12), ratio(r).toFixed(2).padStart(8)];
+    console.log(`${name.padEnd(22)}  ${cells.join('  ')}  ${r.perSecond1.toFixed(0).padStart(12)}  ${r.perSecond16.toFixed(0).padStart(13)}`);
   }
   console.log(`\nHTTP requests per call: ${viaClient.requestsPerCall}; logins per 10,000 calls: ${viaClient.loginsPer10k}; logins for 50 concurrent cold calls: ${cold}`);
   console.log(`heap growth after ${HEAP_CALLS.toLocaleString('en')} calls: ${heap} MB${(globalThis as { gc?: unknown }).gc === undefined ? ' (run with --expose-gc for a steadier figure)' : ''}`);
@@ -174,6 +184,7 @@ async function main(): Promise<void> {
     floorMedianMs: floor.medianMs,
     clientMedianMs: viaClient.medianMs,
     flowMedianMs: flow.medianMs,
+    runtimeFloorMedianMs: runtimeFloor.medianMs,
     httpRequestFlowMedianMs: httpRequestFlow.medianMs,
     floorP99Ms: floor.p99Ms,
     clientP99Ms: viaClient.p99Ms,
@@ -181,7 +192,9 @@ async function main(): Promise<void> {
     httpRequestFlowP99Ms: httpRequestFlow.p99Ms,
     clientToFloor: ratio(viaClient),
     flowToFloor: ratio(flow),
+    runtimeFloorToFloor: ratio(runtimeFloor),
     httpRequestFlowToFloor: ratio(httpRequestFlow),
+    pairedFloorMedianMs: Object.fromEntries(rows.map(([name, r]) => [name, round(r.pairedFloorMs)])),
     callsPerSecond: Object.fromEntries(rows.map(([name, r]) => [name, { concurrency1: r.perSecond1, concurrency16: r.perSecond16 }])),
     requestsPerCall: viaClient.requestsPerCall,
     loginsPer10kCalls: viaClient.loginsPer10k,

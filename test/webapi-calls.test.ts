@@ -96,6 +96,15 @@ describe('webapi client: control calls', () => {
     assert.ok(polls >= 5 && polls <= 20, `${polls} polls`);
   });
 
+  it('lets an accepted call take longer than the request timeout: the call timeout bounds the wait', async () => {
+    fx = await SimFixture.start({ prm3s: [{ sn: '00000004', latencyMs: 600 }] });
+    const client = fx.client({ requestTimeoutMs: 200, callTimeoutMs: 5_000 });
+    await client.rights();
+    assert.equal(await client.call(PRM3, 'relay.set_mask', [5]), false);
+    assert.equal(await client.call(PRM3, 'relay.get_mask', []), 5);
+    assert.equal(fx.sim.ctrlCalls('relay.set_mask').length, 1);
+  });
+
   it('gives up after the call timeout and says the call may still complete', async () => {
     fx = await SimFixture.start();
     const client = fx.client();

@@ -15,7 +15,7 @@ export function relayMessage(msg: NodeMessage, result: RelayResult, output: Outp
   msg.payload = output === 'boolean' ? (result.actual & result.relaySet) === result.relaySet : result.actual;
   msg['mask'] = result.actual;
   msg['relays'] = maskToRelays(result.actual);
-  msg['prm3'] = {
+  const prm3: Record<string, unknown> = {
     sn: result.sn,
     method: result.method,
     argument: result.argument,
@@ -24,8 +24,11 @@ export function relayMessage(msg: NodeMessage, result: RelayResult, output: Outp
     applied: result.applied,
     held: result.held,
     elapsedMs: result.elapsedMs,
-    ...flags,
   };
+  // Only flags that are set appear, as their own properties (no object spread per message).
+  if (flags.poll !== undefined) prm3['poll'] = flags.poll;
+  if (flags.superseded !== undefined) prm3['superseded'] = flags.superseded;
+  msg['prm3'] = prm3;
   return msg;
 }
 

@@ -72,13 +72,16 @@ export async function executeRelayCommand(
   const outcome = await target.withDevice(
     { sn },
     (call) => new RelaySession(call, sn, callOptions).run(command, relaySet),
-    withSignal(options.signal),
+    { signal: options.signal },
   );
 
   const held = outcome.commanded === null ? 0 : (outcome.actual ^ outcome.commanded) & relaySet;
   return {
     sn,
-    ...outcome,
+    method: outcome.method,
+    argument: outcome.argument,
+    commanded: outcome.commanded,
+    actual: outcome.actual,
     relaySet,
     applied: held === 0,
     held,
@@ -113,7 +116,7 @@ export async function executeScpi(
       }
       return results;
     },
-    withSignal(options.signal),
+    { signal: options.signal },
   );
 }
 
@@ -251,8 +254,4 @@ function toCallOptions(options: OperationOptions): CallOptions {
   }
   if (options.signal !== undefined) callOptions.signal = options.signal;
   return callOptions;
-}
-
-function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal };
 }

@@ -54,11 +54,15 @@ export class TokenManager {
     return this.current;
   }
 
+  /** The current token while it needs no refresh: taken without waiting, as nearly every request does. */
+  get fresh(): Token | undefined {
+    const current = this.current;
+    return current !== undefined && this.now() < current.refreshAt ? current : undefined;
+  }
+
   /** A usable token: the current one, or one from a login shared with every other caller. */
   async token(signal?: AbortSignal): Promise<Token> {
-    const current = this.current;
-    if (current !== undefined && this.now() < current.refreshAt) return current;
-    return this.login(undefined, signal);
+    return this.fresh ?? this.login(undefined, signal);
   }
 
   /**

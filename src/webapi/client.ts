@@ -122,6 +122,7 @@ export class EgaugeClient extends EventEmitter {
       fetchRights: (signal) => this.fetchRights(signal),
       tokenGeneration: () => this.auth.held?.generation,
       lifetime: this.lifetime.signal,
+      requestTimeoutMs,
     });
     this.queue = new DeviceQueue<QueuedWork>(checkCount(options.queueLimit, 'queueLimit', DEFAULTS.queueLimit), {
       full: (key, limit) =>
@@ -177,7 +178,7 @@ export class EgaugeClient extends EventEmitter {
   async registers(options: { signal?: AbortSignal; rates?: boolean } = {}): Promise<RegisterSnapshot> {
     const path = options.rates === false ? '/register' : '/register?rate';
     const operation = `GET ${path}`;
-    const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', ...this.signalOf(options.signal) });
+    const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', signal: options.signal });
     const text = errorText(body);
     if (text !== undefined) throw meterError(this.url, operation, text);
     return readRegisters(body, protocolFail(this.url, operation), (count) =>
@@ -193,8 +194,9 @@ export class EgaugeClient extends EventEmitter {
       const list = checkArgs(args);
       const timeoutMs = checkPositive(options.timeoutMs, 'timeoutMs', this.callTimeoutMs);
       this.assertOpen(name);
-      return this.queue.run(deviceKey(selection), () => this.control.run(selection, name, list, timeoutMs, [options.signal]), {
-        ...this.signalOf(options.signal),
+      const target = { attrs: selection, key: deviceKey(selection) };
+      return this.queue.run(target.key, () => this.control.run(target, name, list, timeoutMs, [options.signal]), {
+        signal: options.signal,
         maxWaitMs: timeoutMs,
         tag: { kind: 'call', method: name, args: list },
       });
@@ -213,8 +215,9 @@ export class EgaugeClient extends EventEmitter {
       const selection = checkAttrs(attrs, 'attrs', true);
       this.assertOpen('withDevice');
       const jobSignal = options.signal;
+      const target = { attrs: selection, key: deviceKey(selection) };
       return this.queue.run(
-        deviceKey(selection),
+        target.key,
         async () => {
           let holding = true;
           const caller: DeviceCaller = async (method, args, callOptions = {}) => {
@@ -222,7 +225,7 @@ export class EgaugeClient extends EventEmitter {
             if (!holding) throw new EgaugeError('INTERNAL', `a device caller for ${describeDevice(selection)} was used after its job ended`, { meter: this.url });
             const name = checkMethod(method);
             const timeoutMs = checkPositive(callOptions.timeoutMs, 'timeoutMs', this.callTimeoutMs);
-            return this.control.run(selection, name, checkArgs(args), timeoutMs, [callOptions.signal, jobSignal]);
+            return this.control.run(target, name, checkArgs(args), timeoutMs, [callOptions.signal, jobSignal]);
           };
           try {
             return await job(caller);
@@ -230,7 +233,7 @@ export class EgaugeClient extends EventEmitter {
             holding = false;
           }
         },
-        { ...this.signalOf(jobSignal), maxWaitMs: this.callTimeoutMs, tag: { kind: 'job' } },
+        { signal: jobSignal, maxWaitMs: this.callTimeoutMs, tag: { kind: 'job' } },
       );
     } catch (error) {
       return Promise.reject(error);
@@ -305,10 +308,6 @@ export class EgaugeClient extends EventEmitter {
     );
   }
 
-  private signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-    return signal === undefined ? {} : { signal };
-  }
-
   private labelOf(key: string): string {
     try {
       const attrs: unknown = JSON.parse(key);
@@ -326,14 +325,25 @@ export class EgaugeClient extends EventEmitter {
     this.assertOpen(spec.operation);
     const linked = linkSignals(spec.callSignal === true ? [spec.signal] : [this.lifetime.signal, spec.signal]);
     const signal = linked.signal;
+    // Field by field: a spread copy of the spec made every request measurably slower. A call's
+    // requests need no timer of their own: the call's signal carries its deadlines.
+    const request: HttpRequest = {
+      method: spec.method,
+      path: spec.path,
+      operation: spec.operation,
+      retry: spec.retry,
+      body: spec.body,
+      sideEffect: spec.sideEffect,
+      device: spec.device,
+      signal,
+      bounded: spec.callSignal === true,
+    };
     const send = (token: Token): Promise<{ status: number; body: unknown }> => {
-      // A poll needs no timer of its own: the call's deadline bounds it. A command keeps one, so a
-      // silent meter is reported after the request timeout rather than the whole call's.
-      const request: HttpRequest = { ...spec, token: token.jwt, signal, bounded: spec.callSignal === true && spec.method === 'GET' };
+      request.token = token.jwt;
       return this.transport.send(request);
     };
     try {
-      let token = await this.auth.token(signal);
+      let token = this.auth.fresh ?? (await this.auth.token(signal));
       let reply = await send(token);
       if (reply.status === 401) {
         // The meter refused before acting, so even a command is safe to send again.
@@ -372,14 +382,14 @@ export class EgaugeClient extends EventEmitter {
 
   private async fetchRights(signal: AbortSignal | undefined): Promise<UserRights> {
     const operation = 'GET /auth/rights';
-    const body = await this.request({ method: 'GET', path: '/auth/rights', operation, retry: 'idempotent', ...this.signalOf(signal) });
+    const body = await this.request({ method: 'GET', path: '/auth/rights', operation, retry: 'idempotent', signal });
     const text = errorText(body);
     if (text !== undefined) throw meterError(this.url, operation, text);
     return readRights(body, protocolFail(this.url, operation));
   }
 
   private async ctrlGet(path: string, operation: string, signal: AbortSignal | undefined): Promise<unknown> {
-    const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', ...this.signalOf(signal) });
+    const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', signal });
     const text = errorText(body);
     if (text !== undefined) throw await this.control.refusal(meterError(this.url, operation, text), operation, signal);
     return body;

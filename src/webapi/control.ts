@@ -3,7 +3,6 @@
  * on the adaptive schedule until the reply is no longer `EAGAIN:`. Also turns refusals into
  * PermissionError when the user lacks the `ctrl` right.
  */
-import { deviceKey } from './device-queue';
 import { AbortedError, AuthError, EgaugeError, NetworkError, PermissionError, ProtocolError, TimeoutError, CallError, toEgaugeError } from './errors';
 import type { RetryPolicy } from './http';
 import { describeDevice } from './input';
@@ -14,6 +13,12 @@ import type { DeviceAttrs, UserRights } from './types';
 import { errorText, readCallReply, readResult, readTid } from './validate';
 
 /** An authorised request as the client sends it. */
+/** The device a call is for, with its queue key worked out once by the caller. */
+export interface CallTarget {
+  attrs: DeviceAttrs;
+  key: string;
+}
+
 export interface RequestSpec {
   method: 'GET' | 'POST';
   path: string;
@@ -37,6 +42,8 @@ export interface ControlDeps {
   tokenGeneration(): number | undefined;
   /** Fires when the client closes. */
   lifetime: AbortSignal;
+  /** How long the meter may take to accept a call (answer its POST). */
+  requestTimeoutMs: number;
 }
 
 export class ControlCalls {
@@ -64,17 +71,24 @@ export class ControlCalls {
   }
 
   /** Runs the call; bounded by `timeoutMs` from now (the caller already holds the device's slot). */
-  async run(attrs: DeviceAttrs, method: string, args: unknown[], timeoutMs: number, signals: (AbortSignal | undefined)[]): Promise<unknown> {
+  async run(target: CallTarget, method: string, args: unknown[], timeoutMs: number, signals: (AbortSignal | undefined)[]): Promise<unknown> {
+    const { attrs, key } = target;
     const device = describeDevice(attrs);
-    const linked = linkSignals([this.deps.lifetime, ...signals], timeoutMs);
+    const startedAt = performance.now();
+    // One timer serves the whole call: first the time the meter has to accept it (a login
+    // included), then the rest of the call's time for the result.
+    const acceptMs = Math.min(timeoutMs, this.deps.requestTimeoutMs);
+    const linked = linkSignals([this.deps.lifetime, ...signals], acceptMs);
     const signal = linked.signal;
     let accepted = false;
     try {
       const tid = await this.start(attrs, method, args, device, signal);
       accepted = true;
-      return await this.awaitResult(deviceKey(attrs), tid, method, device, signal);
+      if (acceptMs < timeoutMs) linked.limit(timeoutMs - (performance.now() - startedAt));
+      return await this.awaitResult(key, tid, method, device, signal);
     } catch (error) {
       const failure = toEgaugeError(error, errorContext(this.deps.meterUrl, method, device));
+      if (linked.timedOut() && !accepted && acceptMs < timeoutMs) throw this.acceptTimeout(method, device, acceptMs, failure.maybeSent);
       if (linked.timedOut()) throw this.timeout(method, device, timeoutMs, accepted || failure.maybeSent);
       if (accepted) throw this.afterAcceptance(failure, method, device);
       throw failure;
@@ -144,7 +158,9 @@ export class ControlCalls {
         errorContext(this.deps.meterUrl, method, device, true),
       );
     for (;;) {
-      await sleep(schedule.nextPollAt() - (performance.now() - acceptedAt), signal, stopped);
+      const waitMs = schedule.nextPollAt() - (performance.now() - acceptedAt);
+      // The first poll goes out at once: no wait, not even a turn of the event loop.
+      if (waitMs > 0 || signal.aborted) await sleep(waitMs, signal, stopped);
       const sentAt = performance.now() - acceptedAt;
       this.polls++;
       const body = await this.deps.request({ method: 'GET', path: `/ctrl/call/${tid}`, operation: method, device, retry: 'idempotent', signal, callSignal: true });
@@ -161,6 +177,14 @@ export class ControlCalls {
     const tail = maybeSent ? 'the meter has no way to cancel a call, so it may still complete on the meter' : 'nothing was sent';
     return new TimeoutError(
       `${where(this.deps.meterUrl, method, device)}: no result within ${timeoutMs} ms; ${tail}`,
+      errorContext(this.deps.meterUrl, method, device, maybeSent),
+    );
+  }
+
+  private acceptTimeout(method: string, device: string, limitMs: number, maybeSent: boolean): TimeoutError {
+    const tail = maybeSent ? 'the command may or may not have reached the meter' : 'nothing was sent';
+    return new TimeoutError(
+      `${where(this.deps.meterUrl, method, device)}: no answer within ${limitMs} ms; ${tail}`,
       errorContext(this.deps.meterUrl, method, device, maybeSent),
     );
   }

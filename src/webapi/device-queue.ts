@@ -6,6 +6,9 @@
 
 /** Attrs with keys sorted at every level, so `{sn, model}` and `{model, sn}` share a lane. */
 export function deviceKey(attrs: object): string {
+  // Nearly every call names one device by its serial number alone: nothing to sort.
+  const names = Object.keys(attrs);
+  if (names.length === 1 && typeof Reflect.get(attrs, names[0] ?? '') === 'string') return JSON.stringify(attrs);
   return JSON.stringify(attrs, (_key, value: unknown) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
     const sorted: Record<string, unknown> = {};

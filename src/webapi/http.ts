@@ -205,7 +205,7 @@ export class HttpTransport {
         method: request.method,
         path: this.basePath + request.path,
         headers,
-        ...(payload !== undefined ? { body: payload } : {}),
+        body: payload ?? null,
         signal,
       });
       const text = await this.readCapped(response.body, response.headers['content-length'], request);

@@ -34,6 +34,8 @@ export function checkAttrs(value: unknown, field: string, requireSome: boolean):
 
 /** The meter reads `path`, and otherwise `index`, only as the first attribute. */
 function meterOrder(attrs: DeviceAttrs): DeviceAttrs {
+  // The usual selection (by sn) needs no reordering; object rest is costly on every call.
+  if (attrs.path === undefined && attrs.index === undefined) return attrs;
   const { path, index, ...rest } = attrs;
   if (path !== undefined) return index === undefined ? { path, ...rest } : { path, index, ...rest };
   return index === undefined ? rest : { index, ...rest };

@@ -41,11 +41,16 @@ export interface LinkedSignal {
   readonly signal: AbortSignal;
   /** True when the time limit, not a source, fired the signal. */
   timedOut(): boolean;
+  /** Moves the time limit to `ms` from now; nothing once the signal has fired or without a limit. */
+  limit(ms: number): void;
   /** Detaches from the sources and stops the timer; call when the operation is over. */
   dispose(): void;
 }
 
-const NOT_LINKED: LinkedSignal = { signal: new AbortController().signal, timedOut: () => false, dispose: () => undefined };
+/** A signal used as it is: nothing to detach, no timer. */
+function unlinked(signal: AbortSignal): LinkedSignal {
+  return { signal, timedOut: () => false, limit: () => undefined, dispose: () => undefined };
+}
 
 /**
  * A signal that fires when any source fires or, with `timeoutMs`, when that time has passed.
@@ -54,33 +59,50 @@ const NOT_LINKED: LinkedSignal = { signal: new AbortController().signal, timedOu
  * controller serves both jobs, since one is made for every call and every request.
  */
 export function linkSignals(sources: readonly (AbortSignal | undefined)[], timeoutMs?: number): LinkedSignal {
-  const present = sources.filter((source): source is AbortSignal => source !== undefined);
-  if (present.length === 1 && timeoutMs === undefined && present[0] !== undefined) return { ...NOT_LINKED, signal: present[0] };
-  const controller = new AbortController();
-  const fired = present.find((source) => source.aborted);
-  if (fired !== undefined) {
-    controller.abort(fired.reason);
-    return { signal: controller.signal, timedOut: () => false, dispose: () => undefined };
+  const present: AbortSignal[] = [];
+  for (const source of sources) {
+    if (source === undefined) continue;
+    if (source.aborted) return unlinked(AbortSignal.abort(source.reason));
+    present.push(source);
   }
+  if (present.length === 1 && timeoutMs === undefined && present[0] !== undefined) return unlinked(present[0]);
+  const controller = new AbortController();
   let expired = false;
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          expired = true;
-          controller.abort();
-        }, timeoutMs);
-  const listeners = present.map((source) => {
-    const onAbort = (): void => controller.abort(source.reason);
-    source.addEventListener('abort', onAbort, { once: true });
-    return { source, onAbort };
-  });
+  let deadline = timeoutMs === undefined ? 0 : performance.now() + timeoutMs;
+  let firesAt = deadline;
+  const onTimer = (): void => {
+    const left = deadline - performance.now();
+    if (left > 1) {
+      // The limit was moved later since this timer was set: wait for the rest.
+      firesAt = deadline;
+      timer = setTimeout(onTimer, left);
+      return;
+    }
+    expired = true;
+    controller.abort();
+  };
+  let timer = timeoutMs === undefined ? undefined : setTimeout(onTimer, timeoutMs);
+  const onAbort = function (this: AbortSignal): void {
+    controller.abort(this.reason);
+  };
+  for (const source of present) source.addEventListener('abort', onAbort, { once: true });
   return {
     signal: controller.signal,
     timedOut: () => expired && !present.some((source) => source.aborted),
+    limit: (ms) => {
+      if (timer === undefined || controller.signal.aborted) return;
+      deadline = performance.now() + ms;
+      // A later limit costs nothing now: the armed timer looks again when it fires. Re-arming
+      // on every call (each one moves its limit once) measurably slowed calls.
+      if (deadline < firesAt) {
+        clearTimeout(timer);
+        firesAt = deadline;
+        timer = setTimeout(onTimer, ms);
+      }
+    },
     dispose: () => {
       if (timer !== undefined) clearTimeout(timer);
-      for (const { source, onAbort } of listeners) source.removeEventListener('abort', onAbort);
+      for (const source of present) source.removeEventListener('abort', onAbort);
     },
   };
 }
