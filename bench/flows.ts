@@ -47,6 +47,7 @@ function withoutSpies(nodeIds: readonly string[]): void {
   if (typeof restore === 'function') restore.call(sandbox);
   const prototype: unknown = Reflect.get(helper, '_NodePrototype');
   const send: unknown = typeof prototype === 'object' && prototype !== null ? Reflect.get(prototype, 'send') : undefined;
+  if (typeof send !== 'function') return;
   for (const id of nodeIds) {
     const node: unknown = helper.getNode(id);
     if (typeof node === 'object' && node !== null && Object.prototype.hasOwnProperty.call(node, 'send') && 'callCount' in Reflect.get(node, 'send')) {

@@ -88,8 +88,10 @@ export class ControlCalls {
       return await this.awaitResult(key, tid, method, device, signal);
     } catch (error) {
       const failure = toEgaugeError(error, errorContext(this.deps.meterUrl, method, device));
-      if (linked.timedOut() && !accepted && acceptMs < timeoutMs) throw this.acceptTimeout(method, device, acceptMs, failure.maybeSent);
-      if (linked.timedOut()) throw this.timeout(method, device, timeoutMs, accepted || failure.maybeSent);
+      if (linked.timedOut()) {
+        if (!accepted && acceptMs < timeoutMs) throw this.acceptTimeout(method, device, acceptMs, failure.maybeSent);
+        throw this.timeout(method, device, timeoutMs, accepted || failure.maybeSent);
+      }
       if (accepted) throw this.afterAcceptance(failure, method, device);
       throw failure;
     } finally {
