@@ -5,7 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { runCli, type CliOutput, type CliRun } from '../src/sim/cli';
-import { SimClient } from './fixtures/sim-client';
+import { list, record, SimClient } from './fixtures/sim-client';
 
 class Captured implements CliOutput {
   readonly lines: string[] = [];
@@ -44,6 +44,25 @@ describe('egauge-sim command line', () => {
     assert.equal(simulator.device('USB4').mask, 3);
   });
 
+  it('sets the base load and lets it swing, with relay loads on top', async () => {
+    const output = new Captured();
+    run = await runCli(['--port', '0', '--base-load', '2000', '--load-swing', '1500@120', '--min-duration', '0'], output);
+    assert.equal(run.exitCode, 0);
+    assert.match(output.lines.join('\n'), /grid power 2000 W with every relay open, swinging by 1500 W over 120 s/);
+    const simulator = run.simulator;
+    assert.ok(simulator !== undefined);
+    const client = new SimClient(simulator.url);
+    await client.login();
+    const grid = async (): Promise<number> => {
+      const registers = list(record((await client.get('/register?rate')).body)['registers']).map(record);
+      return Number(registers.find((entry) => entry['name'] === 'Grid')?.['rate']);
+    };
+    const open = await grid();
+    assert.ok(open >= 500 && open <= 3500, `base load ${open} W stays within 2000 ± 1500 W`);
+    await client.call({ sn: '00000004' }, 'relay.set_mask', [7]);
+    assert.ok((await grid()) > open + 5000, 'closed relays add their loads (6 kW in all)');
+  });
+
   it('serves https with the bundled demo certificate', async () => {
     run = await runCli(['--port', '0', '--https'], new Captured());
     const url = `${run.simulator?.url ?? ''}/api/auth/unauthorized`;
@@ -68,7 +87,7 @@ describe('egauge-sim command line', () => {
   });
 
   it('names a bad option in one line', async () => {
-    for (const argv of [['--bogus'], ['--port'], ['--port', 'x'], ['--port', '70000'], ['--min-duration', '300'], ['--prm3', '@USB1'], ['--latency', '-1']]) {
+    for (const argv of [['--bogus'], ['--port'], ['--port', 'x'], ['--port', '70000'], ['--min-duration', '300'], ['--prm3', '@USB1'], ['--latency', '-1'], ['--base-load', 'lots'], ['--load-swing', '100@0'], ['--load-swing', '1@2@3']]) {
       const output = new Captured();
       run = await runCli(argv, output);
       assert.equal(run.exitCode, 2, argv.join(' '));

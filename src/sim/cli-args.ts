@@ -16,6 +16,8 @@ export interface CliSettings {
   latencyMs: number;
   minDurationS: number;
   tokenLifetimeS: number;
+  baseLoadW: number;
+  loadSwing: { amplitudeW: number; periodS: number } | undefined;
 }
 
 export type CliParse = { settings: CliSettings } | { error: string };
@@ -36,13 +38,32 @@ Options:
   --latency MS        how long each relay call takes, milliseconds (default 0)
   --min-duration S    minimum open/close time of every relay, seconds, 0..255 (default 10)
   --token-lifetime S  login token lifetime, seconds (default 600)
+  --base-load W       grid power with every relay open, watts (default 1200); each
+                      closed relay adds its load on top
+  --load-swing W[@S]  let the base load rise and fall by W watts over S seconds
+                      (default 120), like a household, so load shedding has work to do
   --help              show this help`;
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--user', '--password', '--prm3', '--latency', '--min-duration', '--token-lifetime']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--user', '--password', '--prm3', '--latency', '--min-duration', '--token-lifetime', '--base-load', '--load-swing']);
+
+/** A plain decimal such as 12 or 0.5; NaN for anything else (signs, exponents, blanks). */
+function decimal(text: string): number {
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+}
 
 function number(flag: string, text: string, valid: (value: number) => boolean, wanted: string): number | string {
-  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  const value = decimal(text);
   return valid(value) ? value : `${flag} needs ${wanted}, got "${text}"`;
+}
+
+function loadSwing(text: string): CliSettings['loadSwing'] | string {
+  const [amplitude = '', period, extra] = text.split('@');
+  const amplitudeW = decimal(amplitude);
+  const periodS = period === undefined ? 120 : decimal(period);
+  if (extra !== undefined || !Number.isFinite(amplitudeW) || !(periodS > 0)) {
+    return `--load-swing needs W or W@S (watts, and a period of seconds above 0), got "${text}"`;
+  }
+  return { amplitudeW, periodS };
 }
 
 function prm3(text: string): SimPrm3Options | string {
@@ -63,6 +84,8 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
     latencyMs: 0,
     minDurationS: 10,
     tokenLifetimeS: 600,
+    baseLoadW: 1200,
+    loadSwing: undefined,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
@@ -104,6 +127,12 @@ function apply(settings: CliSettings, flag: string, value: string): string | und
     case '--password':
       settings.password = value;
       return undefined;
+    case '--load-swing': {
+      const parsed = loadSwing(value);
+      if (typeof parsed === 'string') return parsed;
+      settings.loadSwing = parsed;
+      return undefined;
+    }
     case '--prm3': {
       const parsed = prm3(value);
       if (typeof parsed === 'string') return parsed;
@@ -116,6 +145,7 @@ function apply(settings: CliSettings, flag: string, value: string): string | und
     '--latency': [(n) => Number.isFinite(n) && n >= 0, 'a number of milliseconds', (n) => (settings.latencyMs = n)],
     '--min-duration': [(n) => isIntegerIn(n, 0, MAX_MIN_DURATION_S), 'whole seconds from 0 to 255', (n) => (settings.minDurationS = n)],
     '--token-lifetime': [(n) => Number.isFinite(n) && n > 0, 'a positive number of seconds', (n) => (settings.tokenLifetimeS = n)],
+    '--base-load': [(n) => Number.isFinite(n), 'a number of watts', (n) => (settings.baseLoadW = n)],
   };
   const check = checks[flag];
   if (check === undefined) return `unknown option "${flag}"`;

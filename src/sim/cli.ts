@@ -53,7 +53,9 @@ function simulatorOptions(settings: CliSettings): SimulatorOptions {
     deviceLatencyMs: settings.latencyMs,
     minDurationS: settings.minDurationS,
     tokenLifetimeS: settings.tokenLifetimeS,
+    baseLoadW: settings.baseLoadW,
   };
+  if (settings.loadSwing !== undefined) options.baseLoadSwing = settings.loadSwing;
   if (settings.prm3s.length > 0) options.prm3s = settings.prm3s;
   if (settings.https) options.tls = { cert: DEMO_CERTIFICATE, key: DEMO_PRIVATE_KEY };
   return options;
@@ -67,6 +69,8 @@ function describe(simulator: MeterSimulator, settings: CliSettings, output: CliO
   output.out(`  password:   ${settings.password}   (demo credentials)`);
   for (const sn of prm3s) output.out(`  PRM3:       ${sn} on ${simulator.device(sn).port}`);
   output.out(`  relay calls take ${settings.latencyMs} ms; minimum open/close time ${settings.minDurationS} s; tokens last ${settings.tokenLifetimeS} s`);
+  const swing = settings.loadSwing === undefined ? '' : `, swinging by ${settings.loadSwing.amplitudeW} W over ${settings.loadSwing.periodS} s`;
+  output.out(`  grid power ${settings.baseLoadW} W with every relay open${swing}; closed relays add their loads`);
   if (settings.https) output.out('  https uses a public demo certificate that clients do not trust: turn certificate verification off to connect');
   output.out('Stop with Ctrl+C.');
 }
