@@ -88,7 +88,7 @@ async function heapGrowthMb(sim: MeterSimulator): Promise<number> {
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < HEAP_CALLS; i++) {
     await c.call(DEVICE, 'relay.get_mask', []);
-    if (i % 50_000 === 0) sim.clearLog();
+    if (i > 0 && i % 50_000 === 0) sim.clearLog(); // it grows by two entries a call
   }
   sim.clearLog();
   gc();

@@ -12,13 +12,13 @@ import { linkSignals, sleep } from './signals';
 import type { DeviceAttrs, UserRights } from './types';
 import { errorText, readCallReply, readResult, readTid } from './validate';
 
-/** An authorised request as the client sends it. */
 /** The device a call is for, with its queue key worked out once by the caller. */
 export interface CallTarget {
   attrs: DeviceAttrs;
   key: string;
 }
 
+/** An authorised request as the client sends it. */
 export interface RequestSpec {
   method: 'GET' | 'POST';
   path: string;
