@@ -1,10 +1,11 @@
 /**
- * What users install: `npm pack`, the tarball installed into a fresh Node-RED user directory
- * with production dependencies only, and Node-RED started as a real process.
+ * What users install: a checkout that was never built is packed (`npm pack` runs the package's
+ * own build), the tarball installed into a fresh Node-RED user directory with production
+ * dependencies only, and Node-RED and `egauge-sim` started from it as real processes.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -18,14 +19,44 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const MODULE = '@relayworks/node-red-egauge-prm3';
 const TYPES = ['egauge-meter', 'prm3 mask', 'prm3 scpi', 'prm3 discover', 'egauge register'];
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 interface PackResult {
   filename: string;
   files: Array<{ path: string }>;
 }
 
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+}
+
 function npm(args: string[], cwd: string): string {
-  return execFileSync(NPM, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  return run(NPM, args, cwd);
+}
+
+/**
+ * The files a fresh clone of this working tree has: tracked or new, never ignored, so no
+ * dist/ and no node_modules/. Dependencies are linked from this checkout: packing needs no network.
+ */
+function freshCheckout(into: string): string {
+  const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT).split('\0').filter((f) => f !== '');
+  for (const file of listed) {
+    const from = path.join(ROOT, file);
+    if (!existsSync(from) || !statSync(from).isFile()) continue; // deleted but not yet committed
+    mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
+    copyFileSync(from, path.join(into, file));
+  }
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(into, 'node_modules'), 'dir');
+  return into;
+}
+
+/** Every file under `dir`, relative to it, with forward slashes. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const relative = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : filesUnder(path.join(dir, entry.name), `${relative}/`);
+    return [relative];
+  });
 }
 
 describe('the packed tarball in a fresh Node-RED', function () {
@@ -36,16 +67,23 @@ describe('the packed tarball in a fresh Node-RED', function () {
   let nodeRed: ChildProcess | undefined;
   let log = '';
   let sim: MeterSimulator;
+  let userDir: string;
+  let installed: string;
+  let tarball: string;
 
   before(async function () {
     work = mkdtempSync(path.join(tmpdir(), 'packed-'));
-    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT)) as PackResult[];
+    const checkout = freshCheckout(path.join(work, 'checkout'));
+    assert.ok(!existsSync(path.join(checkout, 'dist')), 'the checkout was never built');
+    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], checkout)) as PackResult[];
     assert.ok(packed[0]);
     pack = packed[0];
-    const userDir = path.join(work, 'user');
-    execFileSync('mkdir', ['-p', userDir]);
+    tarball = path.join(work, pack.filename);
+    userDir = path.join(work, 'user');
+    installed = path.join(userDir, 'node_modules', ...MODULE.split('/'));
+    mkdirSync(userDir, { recursive: true });
     writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-user', private: true }));
-    npm(['install', path.join(work, pack.filename), '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'], userDir);
+    npm(['install', tarball, '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'], userDir);
 
     const port = await claimPort(0, '127.0.0.1', 'Node-RED', '--port');
     const settings = { uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'packed-install-test', logging: { console: { level: 'warn' } } };
@@ -132,5 +170,59 @@ describe('the packed tarball in a fresh Node-RED', function () {
     await eventually(() => sim.device('USB1').mask === 7, 15_000, 'the relays closed');
     assert.equal(sim.ctrlCalls('relay.close_mask').filter((e) => e.status === 200).length, 1, 'one close_mask call');
     assert.ok(!log.includes('Pw-packed-1'), 'the password never reaches the log');
+  });
+  it('ships no source map, and no file points at a map or a source it does not ship', function () {
+    const files = filesUnder(installed);
+    assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no .map files');
+    for (const file of files.filter((f) => /\.(js|ts)$/.test(f))) {
+      const reference = /\/\/# sourceMappingURL=(\S+)/.exec(readFileSync(path.join(installed, file), 'utf8'));
+      assert.equal(reference, null, `${file} refers to ${reference?.[1] ?? ''}`);
+    }
+  });
+
+  describe('egauge-sim from the install', function () {
+    let sim: ChildProcess | undefined;
+
+    after(async function () {
+      if (sim?.pid !== undefined && sim.exitCode === null && sim.signalCode === null) {
+        const exited = new Promise((resolve) => sim?.once('exit', resolve));
+        process.kill(-sim.pid, 'SIGTERM');
+        await exited;
+      }
+    });
+
+    it('prints its usage with `npx egauge-sim --help` in the Node-RED user directory', function () {
+      const usage = run(NPX, ['--no-install', 'egauge-sim', '--help'], userDir);
+      assert.match(usage, /^Usage: egauge-sim \[options\]/);
+      assert.match(usage, /--password PW/);
+    });
+
+    it('prints its usage with `npx -p <package> egauge-sim --help` from anywhere', function () {
+      const elsewhere = mkdtempSync(path.join(work, 'elsewhere-'));
+      const usage = run(NPX, ['--yes', '--prefer-offline', '-p', tarball, 'egauge-sim', '--help'], elsewhere);
+      assert.match(usage, /^Usage: egauge-sim \[options\]/);
+    });
+
+    it('starts with `npx egauge-sim`, answers the WebAPI, and stops on Ctrl+C', async function () {
+      // Its own process group, so the signal reaches the simulator under npx as a terminal's would.
+      sim = spawn(NPX, ['--no-install', 'egauge-sim', '--port', '0'], { cwd: userDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      sim.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      sim.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out) || sim?.exitCode !== null, 30_000, 'egauge-sim started');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      assert.ok(url, out);
+      assert.match(out, /user: +owner/);
+      assert.match(out, /password: +default/);
+      const res = await request(`${url}/api/auth/unauthorized`);
+      const body = (await res.body.json()) as Record<string, unknown>;
+      assert.equal(res.statusCode, 401);
+      assert.equal(typeof body['nnc'], 'string', 'a digest login challenge');
+      const exited = new Promise((resolve) => sim?.once('exit', resolve));
+      process.kill(-(sim.pid ?? 0), 'SIGINT');
+      await exited; // npx itself ends on the signal; what matters is the simulator under it
+      assert.match(out, /egauge-sim stopped\./, out);
+      await assert.rejects(request(`${url}/api/auth/unauthorized`), 'nothing listens any more');
+    });
   });
 });
