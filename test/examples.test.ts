@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_CLI_PORT, parseCliArgs } from '../src/sim/cli-args';
 import type { MeterSimulator } from '../src/sim/types';
 import { ALL_NODES, credentials, errors, eventually, helper, lastStatus, load, METER_ID, startSim } from './helpers/flow';
+import { readmeSection } from './helpers/readme';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -65,6 +67,33 @@ describe('examples', function () {
         const known = n.type === 'tab' || OUR_TYPES.has(n.type) || n.type in CORE_FILES || DASHBOARD_TYPES.has(n.type);
         assert.ok(known, `${name}: unexpected node type ${n.type}`);
       }
+    }
+  });
+
+  it('says in a comment and in the README exactly what to do before deploying', function () {
+    const cli = parseCliArgs([]);
+    assert.ok('settings' in cli);
+    const { host, user, password } = cli.settings;
+    const { name: packageName } = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { name: string };
+    const flat = (text: string): string => text.replace(/\s+/g, ' ').trim();
+    const readme = flat(readmeSection('Before you deploy an example'));
+    for (const [name, flow] of all) {
+      const setup = flow.filter((n) => n.type === 'comment' && String(n['name']).startsWith('Before you deploy'));
+      assert.equal(setup.length, 1, `${name} has one "Before you deploy" comment`);
+      const title = String(setup[0]?.['name']);
+      const info = String(setup[0]?.['info']);
+      // What the canvas shows without opening anything.
+      for (const must of ['npx egauge-sim', `user ${user}`, `password ${password}`]) assert.ok(title.includes(must), `${name}: the comment's title says ${must}`);
+      for (const must of ['`npx egauge-sim`', `\`npx -p ${packageName} egauge-sim\``, `\`http://${host}:${DEFAULT_CLI_PORT}\``, `Username **${user}**`, `Password **${password}**`, '*Meter* URL', '3. Deploy.']) {
+        assert.ok(info.includes(must), `${name}: the steps say ${must}`);
+      }
+      const meters = flow.filter((n) => n.type === 'egauge-meter');
+      assert.ok(meters.length > 0, `${name} has a meter node`);
+      for (const meter of meters) {
+        assert.equal(meter['url'], `http://${host}:${DEFAULT_CLI_PORT}`, `${name}: the meter node is where egauge-sim listens by default`);
+        assert.ok(info.includes(`*${String(meter['name'])}*`), `${name}: the steps name the meter node`);
+      }
+      assert.ok(readme.includes(flat(info)), `the README lists the same steps as ${name}`);
     }
   });
 
