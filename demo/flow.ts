@@ -17,14 +17,20 @@ export function readExample(examplesDir: string, name: string): FlowNode[] {
   return parsed;
 }
 
-/** Each example's own meter node is replaced by one that carries the simulator's URL and login. */
+/** What an example's own setup comment is called; the demo has nothing left to set up. */
+export const SETUP_COMMENT = 'Before you deploy';
+
+/**
+ * Each example's own meter node is replaced by one that carries the simulator's URL and login,
+ * and the comment saying how to set that up is left out.
+ */
 export function demoFlow(examplesDir: string, meterUrl: string, login: { username: string; password: string }): FlowNode[] {
   const flow: FlowNode[] = [];
   for (const name of DEMO_EXAMPLES) {
     const nodes = readExample(examplesDir, name);
     const meters = new Set(nodes.filter((n) => n.type === 'egauge-meter').map((n) => n.id));
     for (const n of nodes) {
-      if (meters.has(n.id)) continue;
+      if (meters.has(n.id) || (n.type === 'comment' && String(n['name']).startsWith(SETUP_COMMENT))) continue;
       flow.push(typeof n['meter'] === 'string' && meters.has(n['meter']) ? { ...n, meter: DEMO_METER_ID } : n);
     }
   }

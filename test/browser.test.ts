@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { request } from 'undici';
 import { startDemo, type Demo } from '../demo/demo';
-import { keepScreenshots, launchChromium } from './helpers/browser';
+import { IMAGES_DIR, keepScreenshots, launchChromium, README_SCREENSHOTS, readmeScreenshot } from './helpers/browser';
 import { eventually } from './helpers/flow';
 
 describe('in a browser: the demo editor and dashboard', function () {
@@ -13,6 +13,8 @@ describe('in a browser: the demo editor and dashboard', function () {
   let demo: Demo;
   let browser: Browser;
   const pages: Page[] = [];
+
+  const imagesBefore = new Map(README_SCREENSHOTS.map((name) => [name, picture(name)]));
 
   before(async function () {
     this.timeout(120_000);
@@ -84,7 +86,51 @@ describe('in a browser: the demo editor and dashboard', function () {
     assert.match(text, /USB1/);
     assert.match(text, /owner/);
     assert.ok(!text.includes('default'), 'the password is not shown');
+    await readmeScreenshot(page, 'editor-meter-dialog.png');
   });
+
+  it('shows each node’s state on its status in the load-shedding flow', async function () {
+    const page = await open(demo.editorUrl);
+    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
+    // The canvas alone, as wide as the window. The editor keeps these choices in the user's
+    // settings, so they are put back for the tests that follow.
+    const showPanels = (on: boolean): Promise<void> =>
+      page.evaluate((shown) => {
+        const red = (globalThis as unknown as { RED: { menu: { setSelected(id: string, on: boolean): void } } }).RED;
+        red.menu.setSelected('menu-item-palette', shown);
+        red.menu.setSelected('menu-item-sidebar', shown);
+      }, on);
+    await showPanels(false);
+    try {
+      await page.evaluate(() => (globalThis as unknown as { RED: { workspaces: { show(id: string): void } } }).RED.workspaces.show('d67417b11da20a14'));
+      await checkStatuses(page);
+    } finally {
+      await showPanels(true);
+    }
+  });
+
+  /** Waits for each node of the load-shedding flow to show its state, then takes the README picture. */
+  async function checkStatuses(page: Page): Promise<void> {
+    const status = async (name: string): Promise<string> =>
+      page.locator('.red-ui-flow-node-group', { has: page.locator(`.red-ui-flow-node-label:has-text("${name}")`) }).locator('.red-ui-flow-node-status-label').textContent({ timeout: 20_000 }).then((t) => t ?? '');
+    const expected: Array<[string, RegExp]> = [
+      ['grid power', /^Grid [\d.]+ k?W$/],
+      ['shedding rules', /all loads on$/],
+      ['water heater', /^connected$/],
+      ['pool pump', /^connected$/],
+    ];
+    for (const [name, shows] of expected) {
+      const end = Date.now() + 20_000;
+      let text = await status(name);
+      while (!shows.test(text) && Date.now() < end) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        text = await status(name);
+      }
+      assert.match(text, shows, `the status of ${name}`);
+    }
+    await page.setViewportSize({ width: 1000, height: 360 });
+    await readmeScreenshot(page, 'editor-flow-status.png');
+  }
 
   it('deploys a change made in the editor', async function () {
     const page = await open(demo.editorUrl);
@@ -139,10 +185,22 @@ describe('in a browser: the demo editor and dashboard', function () {
       await page.locator('.nrdb-ui-text', { hasText: 'HELD by minimum open/close time: still open' }).first().waitFor({ timeout: 10_000 });
       assert.equal(module.mask & 1, 0, 'the relay really is still open');
       assert.equal(await relay1.isChecked(), false, 'the switch shows the actual state, not the request');
+      await page.setViewportSize({ width: 1100, height: 510 });
+      await readmeScreenshot(page, 'dashboard.png');
     } finally {
       module.minOpenS = 0;
     }
   });
+
+  it('leaves the README’s pictures alone unless UPDATE_SCREENSHOTS=1', function () {
+    if (process.env['UPDATE_SCREENSHOTS'] === '1') this.skip();
+    for (const name of README_SCREENSHOTS) assert.ok(picture(name)?.equals(imagesBefore.get(name) ?? Buffer.alloc(0)), `docs/images/${name} unchanged`);
+  });
+
+  function picture(name: string): Buffer | undefined {
+    const file = path.join(IMAGES_DIR, name);
+    return existsSync(file) ? readFileSync(file) : undefined;
+  }
 
   async function eventuallyChecked(box: ReturnType<Page['locator']>, checked: boolean): Promise<void> {
     const end = Date.now() + 15_000;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { runCli } from '../src/sim/cli';
 import { DEFAULT_CLI_PORT, parseCliArgs } from '../src/sim/cli-args';
 import type { MeterSimulator } from '../src/sim/types';
+import { IMAGES_DIR, README_SCREENSHOTS } from './helpers/browser';
 import { README, readmeSection } from './helpers/readme';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -89,5 +90,16 @@ describe('README', function () {
     const tested = (JSON.parse(readFileSync(require.resolve('@flowfuse/node-red-dashboard/package.json'), 'utf8')) as { version: string }).version;
     assert.equal(PACKAGE.devDependencies['@flowfuse/node-red-dashboard'], `^${tested}`, 'the tests run the lowest version the range allows');
     assert.match(README, new RegExp(`\`@flowfuse/node-red-dashboard\` \\(Dashboard 2\\.0\\) ${tested.replaceAll('.', '\\.')} or later`));
+  });
+  it('shows the pictures the browser tests take, each stored in docs/images', function () {
+    for (const name of README_SCREENSHOTS) {
+      assert.match(README, new RegExp(`!\\[[^\\]]+\\]\\(docs/images/${name.replace('.', '\\.')}\\)`), `the README shows ${name}`);
+      const png = readFileSync(path.join(IMAGES_DIR, name));
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG', `${name} is a PNG`);
+      const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+      assert.ok(width >= 800 && height >= 300, `${name} is ${width}×${height}`);
+    }
+    const shown = [...README.matchAll(/\(docs\/images\/([^)]+)\)/g)].map((m) => m[1]);
+    assert.deepEqual(shown.sort(), [...README_SCREENSHOTS].sort(), 'every picture in the README is one the tests take');
   });
 });

@@ -1,12 +1,16 @@
 /** Headless Debian Chromium for the browser tests, driven by playwright-core (no browser download). */
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps trying to reach Google's hosts.
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const RESULTS_DIR = path.resolve(__dirname, '..', '..', '..', 'test-results');
+export const IMAGES_DIR = path.resolve(__dirname, '..', '..', '..', 'docs', 'images');
+/** The README's pictures, each taken by a browser test. */
+export const README_SCREENSHOTS = ['editor-meter-dialog.png', 'editor-flow-status.png', 'dashboard.png'] as const;
+export type ReadmeScreenshot = (typeof README_SCREENSHOTS)[number];
 
 /**
  * Launches Chromium, or explains why it cannot: in CI that is a failure; elsewhere the
@@ -39,4 +43,19 @@ export async function keepScreenshots(title: string, pages: readonly Page[]): Pr
     saved.push(file);
   }
   return saved;
+}
+
+/**
+ * A README picture: taken on every run into test-results/readme/, and copied over
+ * docs/images/ only when UPDATE_SCREENSHOTS=1, so a normal run leaves tracked files alone.
+ */
+export async function readmeScreenshot(target: Page | Locator, name: ReadmeScreenshot): Promise<string> {
+  const taken = path.join(RESULTS_DIR, 'readme', name);
+  mkdirSync(path.dirname(taken), { recursive: true });
+  await target.screenshot({ path: taken, animations: 'disabled', caret: 'hide' });
+  if (process.env['UPDATE_SCREENSHOTS'] === '1') {
+    mkdirSync(IMAGES_DIR, { recursive: true });
+    copyFileSync(taken, path.join(IMAGES_DIR, name));
+  }
+  return taken;
 }
