@@ -9,6 +9,8 @@ export type OutputForm = 'mask' | 'boolean';
 export interface ResultFlags {
   poll?: boolean;
   superseded?: boolean;
+  /** A read found the node's relays moved by something other than this node. */
+  changedElsewhere?: boolean;
 }
 
 export function relayMessage(msg: NodeMessage, result: RelayResult, output: OutputForm, flags: ResultFlags = {}): NodeMessage {
@@ -28,6 +30,7 @@ export function relayMessage(msg: NodeMessage, result: RelayResult, output: Outp
   // Only flags that are set appear, as their own properties (no object spread per message).
   if (flags.poll !== undefined) prm3['poll'] = flags.poll;
   if (flags.superseded !== undefined) prm3['superseded'] = flags.superseded;
+  if (flags.changedElsewhere !== undefined) prm3['changedElsewhere'] = flags.changedElsewhere;
   msg['prm3'] = prm3;
   return msg;
 }

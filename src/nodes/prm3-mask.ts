@@ -6,6 +6,7 @@ import { attachToMeter, readSettingsOrReport, type DeviceNode } from './device-n
 import { DeviceChoice } from './device-choice';
 import { LatestWins } from './latest-wins';
 import { commandLabel, relayMessage, relayStatus, type ResultFlags } from './mask-output';
+import { SecondWriterWatch } from './second-writer';
 import { readMaskSettings, type MaskSettings } from './settings';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 
@@ -13,26 +14,43 @@ class MaskRelays {
   /** The last state this node saw, from its own commands or polls: a poll reports changes made elsewhere. */
   private lastMask: number | null = null;
   private readonly latest = new LatestWins<RelayResult>();
+  private readonly watch: SecondWriterWatch;
 
   constructor(
     private readonly device: DeviceNode,
     private readonly settings: MaskSettings,
-  ) {}
+    warn: (text: string) => void,
+  ) {
+    this.watch = new SecondWriterWatch(settings.relaySet, warn);
+  }
 
   async command(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<{ result: RelayResult; flags: ResultFlags }> {
     const run = (): Promise<RelayResult> => this.run(selector, command, signal);
-    const { result, superseded } = this.settings.mode === 'latest' ? await this.latest.submit(run) : { result: await run(), superseded: false };
+    let outcome: { result: RelayResult; superseded: boolean };
+    try {
+      outcome = this.settings.mode === 'latest' ? await this.latest.submit(run) : { result: await run(), superseded: false };
+    } catch (error) {
+      this.watch.forget();
+      throw error;
+    }
+    const { result, superseded } = outcome;
     this.lastMask = result.actual;
-    return { result, flags: superseded ? { superseded: true } : {} };
+    const flags: ResultFlags = superseded ? { superseded: true } : {};
+    // A replaced message ran nothing: its result is the state the newest command left.
+    if (superseded || command.kind !== 'get') this.watch.own(result.actual);
+    else if (this.watch.read(result.actual)) flags.changedElsewhere = true;
+    return { result, flags };
   }
 
   async poll(node: Node, selector: DeviceSelector, signal: AbortSignal): Promise<void> {
     const result = await this.run(selector, { kind: 'get' }, signal);
     const changed = result.actual !== this.lastMask;
     this.lastMask = result.actual;
+    const elsewhere = this.watch.read(result.actual);
     if (this.device.isClosed) return;
     this.device.view.result(relayStatus(result));
-    if (changed || this.settings.pollOutput === 'always') node.send(relayMessage({}, result, this.settings.output, { poll: true }));
+    const flags: ResultFlags = elsewhere ? { poll: true, changedElsewhere: true } : { poll: true };
+    if (changed || this.settings.pollOutput === 'always') node.send(relayMessage({}, result, this.settings.output, flags));
   }
 
   private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
@@ -49,7 +67,7 @@ export = function register(RED: NodeAPI): void {
     const device = attachToMeter(RED, this, def['meter']);
     if (!device) return;
     const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
-    const relays = new MaskRelays(device, settings);
+    const relays = new MaskRelays(device, settings, (text) => this.warn(text));
 
     this.on('input', (msg, send, done) => {
       void device.run(msg, send, done, () => {
