@@ -39,8 +39,7 @@ function npm(args: string[], cwd: string): string {
  * dist/ and no node_modules/. Dependencies are linked from this checkout: packing needs no network.
  */
 function freshCheckout(into: string): string {
-  const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT).split('\0').filter((f) => f !== '');
-  for (const file of listed) {
+  for (const file of sourceFiles()) {
     const from = path.join(ROOT, file);
     if (!existsSync(from) || !statSync(from).isFile()) continue; // deleted but not yet committed
     mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
@@ -48,6 +47,19 @@ function freshCheckout(into: string): string {
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(into, 'node_modules'), 'dir');
   return into;
+}
+
+/** Git's list when this is a git work tree; otherwise every file outside what .gitignore names. */
+function sourceFiles(): string[] {
+  try {
+    return run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT).split('\0').filter((f) => f !== '');
+  } catch {
+    const ignored = readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n').map((line) => line.trim().replace(/\/$/, '')).filter((line) => line !== '');
+    const skip = (file: string): boolean =>
+      file.split('/').some((part) => part === '.git' || part === 'node_modules') ||
+      ignored.some((pattern) => (pattern.startsWith('*') ? file.endsWith(pattern.slice(1)) : file === pattern || file.startsWith(`${pattern}/`)));
+    return filesUnder(ROOT).filter((file) => !skip(file));
+  }
 }
 
 /** Every file under `dir`, relative to it, with forward slashes. */
