@@ -4,6 +4,7 @@ import { clientOptions, MeterConnection } from './meter-connection';
 import { METER_TYPE, tlsMaterial, type MeterConfigNode } from './egauge-meter-lookup';
 import { registerMeterRoutes } from './meter-routes';
 import { readMeterSettings } from './settings';
+import { transportWarnings } from './transport-warnings';
 import type { Node, NodeAPI, NodeDef } from './red';
 
 type MeterDef = NodeDef & Record<string, unknown>;
@@ -15,7 +16,10 @@ export = function register(RED: NodeAPI): void {
     try {
       const settings = readMeterSettings(def, node.credentials ?? {});
       const log = (level: 'debug' | 'warn', text: string): void => (level === 'warn' ? node.warn(text) : node.debug(text));
-      node.connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, def['tls']), log));
+      const tlsId = typeof def['tls'] === 'string' ? def['tls'] : '';
+      const connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, tlsId), log), tlsId);
+      node.connection = connection;
+      for (const warning of transportWarnings(connection.target)) node.warn(warning);
     } catch (thrown) {
       node.error(`invalid meter settings: ${toEgaugeError(thrown).message}`);
     }
