@@ -15,6 +15,7 @@ import type { MeterSimulator } from '../src/sim/types';
 import { readDiscoverSettings, readMaskSettings, readMeterSettings, readRegisterSettings, readScpiSettings } from '../src/nodes/settings';
 import { validateScpiLine } from '../src/prm3/scpi';
 import { normalizeMeterUrl } from '../src/webapi/url';
+import { envName } from '../src/nodes/env-text';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MODULE = '@relayworks/node-red-egauge-prm3';
@@ -467,8 +468,9 @@ describe('editor files', function () {
       {
         type: 'egauge-meter',
         key: 'url',
-        runtime: (v) => normalizeMeterUrl(v),
-        values: ['192.168.1.50', 'meter.local', 'meter.local:8080', 'http://127.0.0.1:8080', 'https://DEV.egaug.es/', 'https://DEV.egaug.es/api', 'http://[::1]:8080', '', 'ftp://meter', 'http://', 'meter local', 'http://meter/status', 'http://user@meter', 'meter?x=1', 'meter:99999'],
+        // A whole-value `${NAME}` is Node-RED's to fill in at deploy; the runtime reads what it becomes.
+        runtime: (v) => (typeof v === 'string' && envName(v) !== undefined ? v : normalizeMeterUrl(v)),
+        values: ['192.168.1.50', 'meter.local', 'meter.local:8080', 'http://127.0.0.1:8080', 'https://DEV.egaug.es/', 'https://DEV.egaug.es/api', 'http://[::1]:8080', '', 'ftp://meter', 'http://', 'meter local', 'http://meter/status', 'http://user@meter', 'meter?x=1', 'meter:99999', '${METER_URL}', ' ${METER_URL} ', '${METER URL}', 'http://${HOST}', '${}'],
       },
       { type: 'egauge-meter', key: 'timeout', runtime: (v) => readMeterSettings({ url: 'm', timeout: v }, { username: 'u' }), values: [1, '10', '120', '0', '121', 'ten'] },
       { type: 'egauge-meter', key: 'callTimeout', runtime: (v) => readMeterSettings({ url: 'm', callTimeout: v }, { username: 'u' }), values: ['1', 30, '600', '0.5', '601'] },
