@@ -58,6 +58,12 @@ describe('in a browser: the demo editor and dashboard', function () {
   async function openMeterDialog(page: Page): Promise<void> {
     const id = await meterId();
     await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
+    // The palette can be ready before the flows are: editing an id the editor does not know yet opens an empty, new node.
+    await page.waitForFunction(
+      (configId) => (globalThis as unknown as { RED: { nodes: { node(id: string): unknown } } }).RED.nodes.node(configId) != null,
+      id,
+      { timeout: 30_000 },
+    );
     // The same call the editor makes when the pencil next to a node's meter field is clicked.
     await page.evaluate((configId) => {
       const red = (globalThis as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }).RED;
@@ -84,6 +90,23 @@ describe('in a browser: the demo editor and dashboard', function () {
     assert.match(text, /USB1/);
     assert.match(text, /owner/);
     assert.ok(!text.includes('default'), 'the password is not shown');
+  });
+
+  it('says in the meter dialog that plain HTTP is readable and that verification off is insecure', async function () {
+    const page = await open(demo.editorUrl);
+    await openMeterDialog(page);
+    const note = page.locator('#egauge-meter-transport-note');
+    // The demo's simulator is reached over plain http://.
+    await note.waitFor({ state: 'visible' });
+    assert.match((await note.textContent()) ?? '', /the login digest and the bearer token cross the network readable/);
+    assert.match((await note.textContent()) ?? '', /try passwords against the digest offline/);
+    await page.fill('#node-config-input-url', 'https://meter.example');
+    await note.waitFor({ state: 'hidden' });
+    await page.uncheck('#node-config-input-verify');
+    await note.waitFor({ state: 'visible' });
+    assert.match((await note.textContent()) ?? '', /^\s*Insecure:/);
+    assert.match((await page.locator('label[for="node-config-input-verify"]').last().textContent()) ?? '', /off is insecure/);
+    await page.click('#node-config-dialog-cancel');
   });
 
   it('deploys a change made in the editor', async function () {
