@@ -115,12 +115,15 @@ describe('meter admin routes under adminAuth', function () {
     assert.equal(sim.log.length, 0, 'no request reached the meter either');
   });
 
-  it('says why a read route refused a body that names a target', async function () {
-    const res = await red.post('egauge-meter/devices', { id: METER_ID, url: capture.url }, viewer);
-    assert.equal(res.status, 403);
-    const body = json(res.text);
-    assert.equal(body['ok'], false);
-    assert.match(String(body['error']), /by its id only/);
+  it('says why a read route refused a body that names a target, whoever asks', async function () {
+    for (const token of [viewer, admin]) {
+      const res = await red.post('egauge-meter/devices', { id: METER_ID, url: capture.url }, token);
+      assert.equal(res.status, 403);
+      const body = json(res.text);
+      assert.equal(body['ok'], false);
+      assert.match(String(body['error']), /by its id only/);
+    }
+    assert.equal(capture.hits, 0);
   });
 
   it('refuses anonymous callers on every route', async function () {
