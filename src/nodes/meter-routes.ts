@@ -12,7 +12,7 @@
  */
 import type { Request, Response } from 'express';
 import { EgaugeClient } from '../webapi/client';
-import { InputError, toEgaugeError, type EgaugeError } from '../webapi/errors';
+import { InputError, toEgaugeError, type EgaugeError, type ErrorCode } from '../webapi/errors';
 import { normalizeMeterUrl } from '../webapi/url';
 import { hasRelay, isPrm3, summarizeDevice } from '../prm3/device';
 import { clientOptions, type MeterConnection } from './meter-connection';
@@ -36,7 +36,7 @@ export const TARGET_REFUSED =
  * What the editor hears when a typed address fails: a fixed text per code, never the other
  * side's words, so these routes cannot be used to read what some host answers.
  */
-const TYPED_TARGET_ERRORS: Record<string, string> = {
+const TYPED_TARGET_ERRORS: Partial<Record<ErrorCode, string>> = {
   AUTH: 'the meter refused the username or password',
   PERMISSION: 'this meter user lacks a right the request needs',
   NETWORK: 'cannot reach a meter at this address (refused, unknown host, or the secure connection failed)',
