@@ -15,6 +15,7 @@ import type { MeterSimulator } from '../src/sim/types';
 import { readDiscoverSettings, readMaskSettings, readMeterSettings, readRegisterSettings, readScpiSettings } from '../src/nodes/settings';
 import { validateScpiLine } from '../src/prm3/scpi';
 import { normalizeMeterUrl } from '../src/webapi/url';
+import { envName } from '../src/nodes/env-text';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MODULE = '@relayworks/node-red-egauge-prm3';
@@ -467,8 +468,9 @@ describe('editor files', function () {
       {
         type: 'egauge-meter',
         key: 'url',
-        runtime: (v) => normalizeMeterUrl(v),
-        values: ['192.168.1.50', 'meter.local', 'meter.local:8080', 'http://127.0.0.1:8080', 'https://DEV.egaug.es/', 'https://DEV.egaug.es/api', 'http://[::1]:8080', '', 'ftp://meter', 'http://', 'meter local', 'http://meter/status', 'http://user@meter', 'meter?x=1', 'meter:99999'],
+        // A whole-value `${NAME}` is Node-RED's to fill in at deploy; the runtime reads what it becomes.
+        runtime: (v) => (typeof v === 'string' && envName(v) !== undefined ? v : normalizeMeterUrl(v)),
+        values: ['192.168.1.50', 'meter.local', 'meter.local:8080', 'http://127.0.0.1:8080', 'https://DEV.egaug.es/', 'https://DEV.egaug.es/api', 'http://[::1]:8080', '', 'ftp://meter', 'http://', 'meter local', 'http://meter/status', 'http://user@meter', 'meter?x=1', 'meter:99999', '${METER_URL}', ' ${METER_URL} ', '${METER URL}', 'http://${HOST}', '${}'],
       },
       { type: 'egauge-meter', key: 'timeout', runtime: (v) => readMeterSettings({ url: 'm', timeout: v }, { username: 'u' }), values: [1, '10', '120', '0', '121', 'ten'] },
       { type: 'egauge-meter', key: 'callTimeout', runtime: (v) => readMeterSettings({ url: 'm', callTimeout: v }, { username: 'u' }), values: ['1', 30, '600', '0.5', '601'] },
@@ -521,13 +523,21 @@ describe('editor files', function () {
     assert.throws(() => readMeterSettings({ url: 'meter.local', timeout: typo['timeout'] }, { username: 'owner' }), /timeout/);
   });
 
-  it('sends a meter password to the pickers only while it is typed but not deployed', function () {
+  it('names a deployed meter to the pickers by its id alone, and sends a changed one with its fields', function () {
     const meter = { id: 'm1', type: 'egauge-meter', url: 'meter.local', verify: true, tls: '', timeout: '10' };
-    const withTyped = loadEditor({ nodes: { m1: { ...meter, credentials: { username: 'owner', password: 'typed-pw' } } } });
-    assert.deepEqual(plain(withTyped.helper.meterRequest('m1')), { id: 'm1', url: 'meter.local', verify: true, timeout: 10, username: 'owner', password: 'typed-pw' });
-    const stored = loadEditor({ nodes: { m1: { ...meter, credentials: { username: 'owner', has_password: true } } } });
-    assert.deepEqual(plain(stored.helper.meterRequest('m1')), { id: 'm1', url: 'meter.local', verify: true, timeout: 10, username: 'owner' });
-    assert.deepEqual(plain(stored.helper.meterRequest('_ADD_')), { id: '_ADD_' });
+    const deployed = loadEditor({ nodes: { m1: { ...meter, credentials: { username: 'owner', has_password: true } } } });
+    assert.deepEqual(plain(deployed.helper.meterRequest('m1', 'devices')), { route: 'egauge-meter/devices', body: { id: 'm1' } });
+    assert.deepEqual(plain(deployed.helper.meterRequest('m1', 'registers')), { route: 'egauge-meter/registers', body: { id: 'm1' } });
+    const withTyped = loadEditor({ nodes: { m1: { ...meter, changed: true, credentials: { username: 'owner', password: 'typed-pw' } } } });
+    assert.deepEqual(plain(withTyped.helper.meterRequest('m1', 'devices')), {
+      route: 'egauge-meter/draft/devices',
+      body: { id: 'm1', url: 'meter.local', verify: true, timeout: 10, username: 'owner', password: 'typed-pw' },
+    });
+    const changed = loadEditor({ nodes: { m1: { ...meter, changed: true, credentials: { username: 'owner', has_password: true } } } });
+    assert.deepEqual(plain(changed.helper.meterRequest('m1', 'registers')), {
+      route: 'egauge-meter/draft/registers',
+      body: { id: 'm1', url: 'meter.local', verify: true, timeout: 10, username: 'owner' },
+    });
   });
 
   describe('examples', function () {
@@ -766,23 +776,29 @@ describe('editor files in a running Node-RED', function () {
     assert.equal(deploy.status, 200);
     const sandbox = editor();
     const body = sandbox.helper.connectionTestBody(meter.id, { url: sim.url, username: 'owner', password: sandbox.helper.passwordPlaceholder, tls: '', verify: true, timeout: '5' });
-    const reply = await post(sandbox, 'egauge-meter/test', body);
+    // Node-RED answers a deploy before the new flows have started.
+    let reply: Json = {};
+    for (let tries = 0; tries < 50 && reply['ok'] !== true; tries++) {
+      reply = await post(sandbox, 'egauge-meter/test', body);
+      if (reply['ok'] !== true) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     assert.equal(reply['ok'], true, JSON.stringify(reply));
     assert.equal(reply['user'], 'owner');
   });
 
   it('fills the device picker from a meter that is not deployed yet', async function () {
-    const sandbox = editor({ m9: { id: 'm9', type: 'egauge-meter', url: sim.url, verify: true, tls: '', timeout: '5', credentials: { username: 'owner', password: 'default' } } });
-    const body = record(sandbox.helper.meterRequest('m9'), 'request');
-    const reply = await post(sandbox, 'egauge-meter/devices', { ...body, filter: 'prm3' });
+    const sandbox = editor({ m9: { id: 'm9', type: 'egauge-meter', changed: true, url: sim.url, verify: true, tls: '', timeout: '5', credentials: { username: 'owner', password: 'default' } } });
+    const ask = record(sandbox.helper.meterRequest('m9', 'devices'), 'request');
+    const reply = await post(sandbox, String(ask['route']), { ...record(ask['body'], 'body'), filter: 'prm3' });
     assert.equal(reply['ok'], true, JSON.stringify(reply));
     const devices = list(reply['devices'], 'devices').map((d) => record(d, 'device'));
     assert.deepEqual(devices.map((d) => [d['sn'], d['port']]), [['00000004', 'USB1']]);
   });
 
   it('fills the register list with names, types and units', async function () {
-    const sandbox = editor({ m9: { id: 'm9', type: 'egauge-meter', url: sim.url, verify: true, tls: '', timeout: '5', credentials: { username: 'owner', password: 'default' } } });
-    const reply = await post(sandbox, 'egauge-meter/registers', sandbox.helper.meterRequest('m9'));
+    const sandbox = editor({ m9: { id: 'm9', type: 'egauge-meter', changed: true, url: sim.url, verify: true, tls: '', timeout: '5', credentials: { username: 'owner', password: 'default' } } });
+    const ask = record(sandbox.helper.meterRequest('m9', 'registers'), 'request');
+    const reply = await post(sandbox, String(ask['route']), ask['body']);
     assert.equal(reply['ok'], true, JSON.stringify(reply));
     const registers = list(reply['registers'], 'registers');
     assert.ok(registers.length > 0);

@@ -97,7 +97,10 @@ describe('egauge-meter admin routes', function () {
     const res = await helper.request().post('/egauge-meter/test').send({ url: sim.url, username: 'owner', password: PASSWORD });
     assert.equal(res.status, 401);
     assert.equal(sim.log.length, 0);
-    const allowed = await helper.request().post('/egauge-meter/devices').send({ url: sim.url, username: 'owner', password: PASSWORD });
-    assert.equal(allowed.status, 200);
+    const typed = await helper.request().post('/egauge-meter/devices').send({ url: sim.url, username: 'owner', password: PASSWORD });
+    assert.equal(typed.status, 403, 'a read route takes no address or login of its own');
+    const draft = await helper.request().post('/egauge-meter/draft/devices').send({ url: sim.url, username: 'owner', password: PASSWORD });
+    assert.equal(draft.status, 401);
+    assert.equal(sim.log.length, 0);
   });
 });

@@ -40,6 +40,7 @@ describe('webapi: meter URL normalisation', () => {
     ['api sub-path', 'meter.local/api/ctrl'],
     ['inner space', 'meter .local'],
     ['bad port', 'meter.local:99999'],
+    ['environment variable inside the address', 'http://${METER_HOST}:8080'],
   ];
   for (const [name, input] of rejected) {
     it(`rejects ${name}`, () => {

@@ -4,6 +4,7 @@ import { clientOptions, MeterConnection } from './meter-connection';
 import { METER_TYPE, tlsMaterial, type MeterConfigNode } from './egauge-meter-lookup';
 import { registerMeterRoutes } from './meter-routes';
 import { readMeterSettings } from './settings';
+import { transportWarnings } from './transport-warnings';
 import type { Node, NodeAPI, NodeDef } from './red';
 
 type MeterDef = NodeDef & Record<string, unknown>;
@@ -12,10 +13,17 @@ export = function register(RED: NodeAPI): void {
   function EgaugeMeterNode(this: Node<{ username: unknown; password: unknown }>, def: MeterDef): void {
     RED.nodes.createNode(this, def);
     const node: MeterConfigNode = Object.assign(this, { connection: null });
+    const credentials = node.credentials ?? {};
+    // Node-RED keeps the credentials in its own store; the node's copy of the password goes, so
+    // nothing that inspects or serialises the node finds it. The client holds it privately.
+    node.credentials = { username: credentials.username, password: undefined };
     try {
-      const settings = readMeterSettings(def, node.credentials ?? {});
+      const settings = readMeterSettings(def, credentials);
       const log = (level: 'debug' | 'warn', text: string): void => (level === 'warn' ? node.warn(text) : node.debug(text));
-      node.connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, def['tls']), log));
+      const tlsId = typeof def['tls'] === 'string' ? def['tls'] : '';
+      const connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, tlsId), log), tlsId);
+      node.connection = connection;
+      for (const warning of transportWarnings(connection.target)) node.warn(warning);
     } catch (thrown) {
       node.error(`invalid meter settings: ${toEgaugeError(thrown).message}`);
     }

@@ -13,6 +13,19 @@ export interface MeterUser {
   meterState(state: ClientState, error?: EgaugeError): void;
 }
 
+/**
+ * Where and as whom a deployed meter logs in, without the password: the admin routes compare a
+ * dialog's fields with it before they let the stored password be used.
+ */
+export interface MeterTarget {
+  /** Normalised, e.g. `http://192.168.1.50/api`. */
+  url: string;
+  username: string;
+  /** Id of the `tls-config` node, or '' for none. */
+  tls: string;
+  verify: boolean;
+}
+
 export interface TlsMaterial {
   ca?: string | Buffer;
   cert?: string | Buffer;
@@ -38,11 +51,13 @@ export function clientOptions(settings: MeterSettings, tls: TlsMaterial, log?: C
 export class MeterConnection {
   readonly client: EgaugeClient;
   readonly directory: DeviceDirectory;
+  readonly target: MeterTarget;
   private readonly users = new Set<MeterUser>();
   private lastError: EgaugeError | undefined;
 
-  constructor(options: ClientOptions) {
+  constructor(options: ClientOptions, tlsId = '') {
     this.client = new EgaugeClient(options);
+    this.target = { url: this.client.url, username: options.username, tls: tlsId, verify: options.tls?.rejectUnauthorized !== false };
     this.directory = new DeviceDirectory({ list: (signal) => this.client.devices(undefined, signal ? { signal } : {}) });
     this.client.on('state', (state: ClientState, error?: EgaugeError) => {
       this.lastError = error;

@@ -5,6 +5,7 @@
 import { InputError } from '../webapi/errors';
 import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
 import { parseRelaySet } from '../prm3/mask';
+import { envName, unresolvedEnv } from './env-text';
 
 export interface MeterSettings {
   url: string;
@@ -90,11 +91,18 @@ export function readDeviceSetting(raw: Raw): DeviceSetting {
   return { fromMsg: false, selector: parseDeviceSelector(value, 'device'), text: value === '' ? 'first PRM3' : value };
 }
 
+/** Node-RED has already put environment variables in place; a `${NAME}` still there names one that is not set. */
+function resolved(field: string, value: string): string {
+  const name = envName(value);
+  if (name !== undefined) throw unresolvedEnv(field, name);
+  return value;
+}
+
 export function readMeterSettings(raw: Raw, credentials: { username?: unknown; password?: unknown }): MeterSettings {
-  const url = text(raw, 'url');
+  const url = resolved('url', text(raw, 'url'));
   if (url === '') throw new InputError('url', 'the meter URL is not set');
-  const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
-  const password = typeof credentials.password === 'string' ? credentials.password : '';
+  const username = resolved('username', typeof credentials.username === 'string' ? credentials.username.trim() : '');
+  const password = resolved('password', typeof credentials.password === 'string' ? credentials.password : '');
   if (username === '') throw new InputError('username', 'the meter username is not set');
   return {
     url,

@@ -11,7 +11,7 @@ const HTML_502 =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n';
 
 export function defaultFaults(): SimFaults {
-  return { delayMs: 0, garbage: null, garbagePaths: null, oversizedBytes: DEFAULT_OVERSIZED_BYTES, eagainForever: false };
+  return { delayMs: 0, garbage: null, garbagePaths: null, oversizedBytes: DEFAULT_OVERSIZED_BYTES, eagainForever: false, errorText: null };
 }
 
 /** The garbage to send instead of the real reply for this path, if any. */
@@ -65,4 +65,10 @@ function writeOversized(res: ServerResponse, total: number): void {
     if (!res.destroyed) res.end(OVERSIZED_SUFFIX);
   };
   pump();
+}
+
+/** `faults.errorText` with the secrets it names filled in, or null when that fault is off. */
+export function faultErrorText(faults: SimFaults, token: string, password: string): string | null {
+  if (faults.errorText === null) return null;
+  return faults.errorText.split('{token}').join(token).split('{password}').join(password);
 }

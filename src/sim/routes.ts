@@ -6,6 +6,7 @@
 import { loginRoute, logoutRoute, rightsRoute, unauthorizedReply, unauthorizedRoute } from './auth-routes';
 import type { SimContext, SimRequest } from './context';
 import { callResultRoute, callRoute, deviceRoute, interfaceRoute } from './ctrl-routes';
+import { faultErrorText } from './faults';
 import { registerRoute } from './register-routes';
 import { failure, type Reply } from './reply';
 
@@ -30,6 +31,8 @@ export function route(request: SimRequest, ctx: SimContext): Reply {
       return method === 'GET' ? unauthorizedRoute(request, ctx) : wrongMethod(method, resource);
   }
   if (request.grant === undefined) return unauthorizedReply(ctx);
+  const leaked = faultErrorText(ctx.faults, request.token ?? '', ctx.users.get(request.grant.usr)?.password ?? '');
+  if (leaked !== null) return failure(leaked);
 
   if (resource === '/ctrl/call') return method === 'POST' ? callRoute(request, ctx) : wrongMethod(method, resource);
   if (method !== 'GET') return wrongMethod(method, resource);

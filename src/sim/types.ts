@@ -75,6 +75,12 @@ export interface SimFaults {
   oversizedBytes: number;
   /** GET /ctrl/call/{tid} answers EAGAIN forever. */
   eagainForever: boolean;
+  /**
+   * Every request with a valid token is answered 200 `{"error": errorText}`, with `{token}` and
+   * `{password}` in the text replaced by the request's token and its user's password: a meter
+   * that repeats secrets in its error texts.
+   */
+  errorText: string | null;
 }
 
 /** One simulated PRM3 relay module. */

@@ -7,17 +7,28 @@ import { AbortedError, AuthError, ProtocolError, type ErrorContext } from './err
 import { digestHash, newClientNonce } from './digest';
 import type { HttpReply, HttpTransport } from './http';
 import { localExpiry, readTokenTimes } from './jwt';
-import { safeQuote } from './redact';
+import type { MeterText } from './redact';
 import { readChallenge, readLoginReply, type Challenge } from './validate';
 import { raceAbort } from './signals';
 
-export interface Token {
+export class Token {
+  /** Private, so neither `util.inspect` nor `JSON.stringify` of anything holding a token shows it. */
+  readonly #jwt: string;
+
+  constructor(
+    jwt: string,
+    /** Counts logins; a 401 for an older generation needs no new login. */
+    readonly generation: number,
+    /** After this (our clock, ms) a new token is fetched before the next request. */
+    readonly refreshAt: number,
+  ) {
+    this.#jwt = jwt;
+  }
+
   /** The bearer token; never logged, never put in a message. */
-  readonly jwt: string;
-  /** Counts logins; a 401 for an older generation needs no new login. */
-  readonly generation: number;
-  /** After this (our clock, ms) a new token is fetched before the next request. */
-  readonly refreshAt: number;
+  get jwt(): string {
+    return this.#jwt;
+  }
 }
 
 export interface AuthOptions {
@@ -25,6 +36,8 @@ export interface AuthOptions {
   meterUrl: string;
   username: string;
   password: string;
+  /** Learns each token, so the meter's words quoted in errors never carry it. */
+  texts: MeterText;
   backoff: { initialMs: number; maxMs: number };
   refreshAheadMs: number;
   /** Aborts a login in flight when the client closes. */
@@ -38,25 +51,31 @@ export interface AuthOptions {
 }
 
 export class TokenManager {
-  private current: Token | undefined;
-  private pending: Promise<Token> | undefined;
+  // Private fields: a settled promise shows its value to util.inspect, so the pending login is private too.
+  #current: Token | undefined;
+  #pending: Promise<Token> | undefined;
+  readonly #password: string;
   private generation = 0;
   private refusals = 0;
   private heldUntil = 0;
   private readonly now: () => number;
+  private readonly options: Omit<AuthOptions, 'password'>;
 
-  constructor(private readonly options: AuthOptions) {
+  constructor(options: AuthOptions) {
+    const { password, ...rest } = options;
+    this.#password = password;
+    this.options = rest;
     this.now = options.now ?? Date.now;
   }
 
   /** The token currently held, if any (for logout). */
   get held(): Token | undefined {
-    return this.current;
+    return this.#current;
   }
 
   /** The current token while it needs no refresh: taken without waiting, as nearly every request does. */
   get fresh(): Token | undefined {
-    const current = this.current;
+    const current = this.#current;
     return current !== undefined && this.now() < current.refreshAt ? current : undefined;
   }
 
@@ -70,16 +89,16 @@ export class TokenManager {
    * unless the token was already replaced or a login is already under way.
    */
   async replace(rejected: Token, challenge: Challenge | undefined, signal?: AbortSignal): Promise<Token> {
-    const current = this.current;
+    const current = this.#current;
     if (current !== undefined && current.generation !== rejected.generation) return current;
-    if (current !== undefined) this.current = undefined;
+    if (current !== undefined) this.#current = undefined;
     return this.login(challenge, signal);
   }
 
   /** Forgets the token (after logout) and returns it. */
   forget(): Token | undefined {
-    const token = this.current;
-    this.current = undefined;
+    const token = this.#current;
+    this.#current = undefined;
     return token;
   }
 
@@ -88,7 +107,7 @@ export class TokenManager {
   }
 
   private login(challenge: Challenge | undefined, signal?: AbortSignal): Promise<Token> {
-    if (this.pending === undefined) {
+    if (this.#pending === undefined) {
       const waitMs = this.heldUntil - this.now();
       if (waitMs > 0) {
         return Promise.reject(
@@ -100,14 +119,14 @@ export class TokenManager {
         );
       }
       const pending = this.perform(challenge);
-      this.pending = pending;
+      this.#pending = pending;
       // Callers may all have given up waiting: this handler keeps the rejection handled.
       const settled = (): void => {
-        if (this.pending === pending) this.pending = undefined;
+        if (this.#pending === pending) this.#pending = undefined;
       };
       pending.then(settled, settled);
     }
-    return raceAbort(this.pending, signal, () => new AbortedError(`login at ${this.options.meterUrl}: aborted`, this.context()));
+    return raceAbort(this.#pending, signal, () => new AbortedError(`login at ${this.options.meterUrl}: aborted`, this.context()));
   }
 
   private async perform(challenge: Challenge | undefined): Promise<Token> {
@@ -140,9 +159,9 @@ export class TokenManager {
   }
 
   private async attempt(challenge: Challenge): Promise<{ kind: 'token'; jwt: string } | { kind: 'refused'; text: string }> {
-    const { username, password } = this.options;
+    const { username } = this.options;
     const cnnc = newClientNonce();
-    const hash = digestHash(username, challenge.rlm, password, challenge.nnc, cnnc);
+    const hash = digestHash(username, challenge.rlm, this.#password, challenge.nnc, cnnc);
     this.options.onLoginAttempt();
     // Retrying a login is safe: at worst the nonce was used and the second attempt is refused.
     const reply: HttpReply = await this.options.transport.send({
@@ -174,8 +193,9 @@ export class TokenManager {
     this.generation++;
     this.refusals = 0;
     this.heldUntil = 0;
-    const token: Token = { jwt, generation: this.generation, refreshAt: expiresAt - ahead };
-    this.current = token;
+    const token = new Token(jwt, this.generation, expiresAt - ahead);
+    this.options.texts.rememberToken(jwt);
+    this.#current = token;
     this.options.log('debug', `logged in to ${this.options.meterUrl} as "${this.options.username}"`);
     return token;
   }
@@ -185,10 +205,10 @@ export class TokenManager {
     const holdMs = Math.min(maxMs, initialMs * 2 ** Math.min(this.refusals, 30));
     this.refusals++;
     this.heldUntil = this.now() + holdMs;
-    this.current = undefined;
+    this.#current = undefined;
     const message =
       `authentication failed for user "${this.options.username}" at ${this.options.meterUrl}: the meter said ` +
-      `"${safeQuote(meterText)}"; check the username and password (next login attempt in ${seconds(holdMs)})`;
+      `"${this.options.texts.quote(meterText)}"; check the username and password (next login attempt in ${seconds(holdMs)})`;
     this.options.log('warn', message);
     return new AuthError(message, this.context());
   }

@@ -11,7 +11,7 @@ import { AbortedError, AuthError, EgaugeError, InputError, NetworkError, Protoco
 import { HttpTransport, type HttpRequest, type TlsOptions } from './http';
 import { checkArgs, checkAttrs, checkCount, checkMethod, checkPositive, describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';
-import { safeQuote } from './redact';
+import { MeterText } from './redact';
 import { linkSignals } from './signals';
 import type { CallOptions, ClientState, ControlDevice, DeviceAttrs, DeviceCaller, InterfaceMap, RegisterSnapshot, UserRights } from './types';
 import { normalizeMeterUrl } from './url';
@@ -63,6 +63,8 @@ export class EgaugeClient extends EventEmitter {
   private readonly queue: DeviceQueue<QueuedWork>;
   private readonly control: ControlCalls;
   private readonly lifetime = new AbortController();
+  /** Quotes the meter's words with this client's password and tokens blanked. */
+  private readonly texts: MeterText;
   private readonly writeLog: (level: 'debug' | 'warn', text: string) => void;
   private currentState: ClientState = 'idle';
   private closing: Promise<void> | undefined;
@@ -77,6 +79,7 @@ export class EgaugeClient extends EventEmitter {
     if (typeof options.username !== 'string' || options.username.trim() === '') throw new InputError('username', 'username must not be empty');
     if (typeof options.password !== 'string') throw new InputError('password', 'password must be a string');
     this.username = options.username;
+    this.texts = new MeterText(options.password);
     if (options.tls !== undefined && !isRecord(options.tls)) throw new InputError('tls', 'tls must be an object with ca, cert, key or rejectUnauthorized');
     const requestTimeoutMs = checkPositive(options.requestTimeoutMs, 'requestTimeoutMs', DEFAULTS.requestTimeoutMs);
     this.callTimeoutMs = checkPositive(options.callTimeoutMs, 'callTimeoutMs', DEFAULTS.callTimeoutMs);
@@ -97,6 +100,7 @@ export class EgaugeClient extends EventEmitter {
       requestTimeoutMs,
       maxResponseBytes: checkPositive(options.maxResponseBytes, 'maxResponseBytes', DEFAULTS.maxResponseBytes),
       log: this.writeLog,
+      quote: this.texts.quote,
       ...(options.tls !== undefined ? { tls: options.tls } : {}),
     });
     this.auth = new TokenManager({
@@ -104,6 +108,7 @@ export class EgaugeClient extends EventEmitter {
       meterUrl: this.url,
       username: options.username,
       password: options.password,
+      texts: this.texts,
       backoff: { initialMs: backoff.initialMs, maxMs: Math.max(backoff.initialMs, backoff.maxMs) },
       refreshAheadMs: checkCount(options.refreshAheadMs, 'refreshAheadMs', DEFAULTS.refreshAheadMs),
       lifetime: this.lifetime.signal,
@@ -117,6 +122,7 @@ export class EgaugeClient extends EventEmitter {
     });
     this.control = new ControlCalls({
       meterUrl: this.url,
+      quote: this.texts.quote,
       username: this.username,
       request: (spec) => this.request(spec),
       fetchRights: (signal) => this.fetchRights(signal),
@@ -180,7 +186,7 @@ export class EgaugeClient extends EventEmitter {
     const operation = `GET ${path}`;
     const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', signal: options.signal });
     const text = errorText(body);
-    if (text !== undefined) throw meterError(this.url, operation, text);
+    if (text !== undefined) throw meterError(this.texts.quote, this.url, operation, text);
     return readRegisters(body, protocolFail(this.url, operation), (count) =>
       this.writeLog('warn', `${operation} on ${this.url}: ignored ${count} register record(s) without name, type or idx`),
     );
@@ -356,7 +362,7 @@ export class EgaugeClient extends EventEmitter {
       if (reply.status !== 200) {
         // Only login and logout are documented to answer 400; a refused request did nothing.
         throw new ProtocolError(
-          `${where(this.url, spec.operation, spec.device)}: the meter rejected the request (HTTP ${reply.status}: "${safeQuote(errorText(reply.body) ?? '')}")`,
+          `${where(this.url, spec.operation, spec.device)}: the meter rejected the request (HTTP ${reply.status}: "${this.texts.quote(errorText(reply.body) ?? '')}")`,
           errorContext(this.url, spec.operation, spec.device, false),
         );
       }
@@ -384,14 +390,14 @@ export class EgaugeClient extends EventEmitter {
     const operation = 'GET /auth/rights';
     const body = await this.request({ method: 'GET', path: '/auth/rights', operation, retry: 'idempotent', signal });
     const text = errorText(body);
-    if (text !== undefined) throw meterError(this.url, operation, text);
+    if (text !== undefined) throw meterError(this.texts.quote, this.url, operation, text);
     return readRights(body, protocolFail(this.url, operation));
   }
 
   private async ctrlGet(path: string, operation: string, signal: AbortSignal | undefined): Promise<unknown> {
     const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', signal });
     const text = errorText(body);
-    if (text !== undefined) throw await this.control.refusal(meterError(this.url, operation, text), operation, signal);
+    if (text !== undefined) throw await this.control.refusal(meterError(this.texts.quote, this.url, operation, text), operation, signal);
     return body;
   }
 }

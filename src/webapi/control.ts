@@ -7,6 +7,7 @@ import { AbortedError, AuthError, EgaugeError, NetworkError, PermissionError, Pr
 import type { RetryPolicy } from './http';
 import { describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';
+import type { Quote } from './redact';
 import { PollPlanner } from './poll';
 import { linkSignals, sleep } from './signals';
 import type { DeviceAttrs, UserRights } from './types';
@@ -34,6 +35,8 @@ export interface RequestSpec {
 
 export interface ControlDeps {
   meterUrl: string;
+  /** Quotes the meter's words with the client's secrets blanked. */
+  quote: Quote;
   username: string;
   /** Sends with the token, handles 401, returns the body of a 200 reply. */
   request(spec: RequestSpec): Promise<unknown>;
@@ -142,7 +145,7 @@ export class ControlCalls {
       callSignal: true,
     });
     const text = errorText(body);
-    if (text !== undefined) throw await this.refusal(meterError(this.deps.meterUrl, method, text, device), method, signal, device);
+    if (text !== undefined) throw await this.refusal(meterError(this.deps.quote, this.deps.meterUrl, method, text, device), method, signal, device);
     const fail = protocolFail(this.deps.meterUrl, method, device);
     try {
       return readTid(readResult(body, fail), fail);
@@ -170,7 +173,7 @@ export class ControlCalls {
       schedule.record(sentAt, reply.kind !== 'pending');
       if (reply.kind === 'done') return reply.result;
       if (reply.kind === 'failed') {
-        throw await this.refusal(meterError(this.deps.meterUrl, method, reply.text, device, true), method, signal, device);
+        throw await this.refusal(meterError(this.deps.quote, this.deps.meterUrl, method, reply.text, device, true), method, signal, device);
       }
     }
   }

@@ -87,7 +87,7 @@ export class ProtocolError extends EgaugeError {
     super('PROTOCOL', message, context, options);
   }
 }
-/** The meter reported an error for a control call; `meterText` is its own words. */
+/** The meter reported an error for a control call; `meterText` is its own words, redacted as the message quotes them. */
 export class CallError extends EgaugeError {
   readonly meterText: string;
   constructor(message: string, meterText: string, context?: ErrorContext, options?: { cause?: unknown }) {

@@ -4,7 +4,7 @@
  */
 import { Pool } from 'undici';
 import { AbortedError, NetworkError, ProtocolError, TimeoutError, type EgaugeError, type ErrorContext } from './errors';
-import { describeBody, safeQuote } from './redact';
+import { describeBody, safeQuote, type Quote } from './redact';
 import { linkSignals } from './signals';
 
 export interface TlsOptions {
@@ -21,6 +21,8 @@ export interface TransportOptions {
   requestTimeoutMs: number;
   maxResponseBytes: number;
   log: (level: 'debug' | 'warn', text: string) => void;
+  /** Quotes what the other side said, with the client's secrets blanked; default `safeQuote`. */
+  quote?: Quote;
 }
 
 /**
@@ -121,10 +123,10 @@ class AttemptFailure {
   ) {}
 }
 
-function causeText(cause: unknown): string {
+function causeText(cause: unknown, quote: Quote): string {
   const code = errorCodes(cause)[0];
   const message = cause instanceof Error ? cause.message : String(cause);
-  return safeQuote(code !== undefined && !message.includes(code) ? `${code}: ${message}` : message);
+  return quote(code !== undefined && !message.includes(code) ? `${code}: ${message}` : message);
 }
 
 export class HttpTransport {
@@ -132,8 +134,10 @@ export class HttpTransport {
   private readonly origin: string;
   private readonly basePath: string;
   private sent = 0;
+  private readonly quote: Quote;
 
   constructor(private readonly options: TransportOptions) {
+    this.quote = options.quote ?? safeQuote;
     const url = new URL(options.meterUrl);
     this.origin = url.origin;
     this.basePath = url.pathname;
@@ -168,7 +172,7 @@ export class HttpTransport {
       } catch (failure) {
         if (!(failure instanceof AttemptFailure)) throw failure;
         if (attempt === 1 && this.mayRetry(request, failure.kind)) {
-          this.options.log('debug', `${request.operation}: retrying once after ${causeText(failure.cause)}`);
+          this.options.log('debug', `${request.operation}: retrying once after ${causeText(failure.cause, this.quote)}`);
           continue;
         }
         throw this.toError(request, failure);
@@ -258,7 +262,7 @@ export class HttpTransport {
         // Falls through to the description of what arrived instead.
       }
     }
-    throw this.protocolError(request, describeBody(status, contentType, text, quote));
+    throw this.protocolError(request, describeBody(status, contentType, text, quote, this.quote));
   }
 
   private context(request: HttpRequest, maybeSent: boolean): ErrorContext {
@@ -282,10 +286,10 @@ export class HttpTransport {
     const ambiguity = maybe ? '; the command may or may not have reached the meter' : '';
     switch (failure.kind) {
       case 'unsent':
-        return new NetworkError(`${where}: cannot connect to the meter (${causeText(failure.cause)})`, this.context(request, false), cause);
+        return new NetworkError(`${where}: cannot connect to the meter (${causeText(failure.cause, this.quote)})`, this.context(request, false), cause);
       case 'tls':
         return new NetworkError(
-          `${where}: secure connection failed (${causeText(failure.cause)}); if the meter uses its own certificate, ` +
+          `${where}: secure connection failed (${causeText(failure.cause, this.quote)}); if the meter uses its own certificate, ` +
             'give its CA certificate or turn off certificate verification',
           this.context(request, false),
           cause,
@@ -305,7 +309,7 @@ export class HttpTransport {
       case 'malformed':
         return new ProtocolError(`${where}: the meter sent a malformed HTTP reply${ambiguity}`, this.context(request, maybe), cause);
       case 'other':
-        return new NetworkError(`${where}: request failed (${causeText(failure.cause)})${ambiguity}`, this.context(request, maybe), cause);
+        return new NetworkError(`${where}: request failed (${causeText(failure.cause, this.quote)})${ambiguity}`, this.context(request, maybe), cause);
     }
   }
 }

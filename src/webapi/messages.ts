@@ -1,6 +1,6 @@
 /** Wording shared by the client's parts: every message names the operation and the meter. */
 import { CallError, ProtocolError, type ErrorContext } from './errors';
-import { safeQuote } from './redact';
+import type { Quote } from './redact';
 import type { Fail } from './validate';
 
 function target(device: string | undefined): string {
@@ -19,13 +19,10 @@ export function errorContext(meterUrl: string, operation: string, device?: strin
   return context;
 }
 
-/** The meter answered 200 with `error`: its own words, quoted safely. */
-export function meterError(meterUrl: string, operation: string, text: string, device?: string, maybeSent?: boolean): CallError {
-  return new CallError(
-    `${where(meterUrl, operation, device)} failed: the meter said "${safeQuote(text)}"`,
-    text,
-    errorContext(meterUrl, operation, device, maybeSent),
-  );
+/** The meter answered 200 with `error`: its own words, quoted safely, in the message and on the error alike. */
+export function meterError(quote: Quote, meterUrl: string, operation: string, text: string, device?: string, maybeSent?: boolean): CallError {
+  const quoted = quote(text);
+  return new CallError(`${where(meterUrl, operation, device)} failed: the meter said "${quoted}"`, quoted, errorContext(meterUrl, operation, device, maybeSent));
 }
 
 /** A reader's complaint about a reply's shape, as ProtocolError. */
