@@ -67,7 +67,10 @@ export = function register(RED: NodeAPI): void {
     const device = attachToMeter(RED, this, def['meter']);
     if (!device) return;
     const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
-    const relays = new MaskRelays(device, settings, (text) => this.warn(text));
+    // A read that finishes after a redeploy says nothing: the node is gone.
+    const relays = new MaskRelays(device, settings, (text) => {
+      if (!device.isClosed) this.warn(text);
+    });
 
     this.on('input', (msg, send, done) => {
       void device.run(msg, send, done, () => {
