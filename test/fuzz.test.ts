@@ -19,7 +19,7 @@ function flow(sim: MeterSimulator): Record<string, unknown>[] {
   return [
     tab(),
     meterConfig(sim),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,3', output: 'mask', poll: 0, mode: 'queue', wires: [['out']] },
+    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']] },
     { id: 'scpi', type: 'prm3 scpi', z: TAB, meter: METER_ID, device: '', command: '', wires: [['out']] },
     { id: 'out', type: 'helper', z: TAB },
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },

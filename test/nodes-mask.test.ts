@@ -8,7 +8,7 @@ function maskFlow(sim: MeterSimulator, node: Record<string, unknown> = {}): Reco
   return [
     tab(),
     meterConfig(sim),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...node },
+    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...node },
     { id: 'out', type: 'helper', z: TAB },
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: TAB },
