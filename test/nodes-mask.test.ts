@@ -115,7 +115,7 @@ describe('prm3 mask node', function () {
         assert.equal(error['code'], 'INPUT');
         assert.match(String(error['message']), /msg\.payload/);
         assert.match(String(error['message']), /true\/false|"on"|mask/);
-        assert.equal((msg['_error'] as Msg)['code'], 'INPUT');
+        assert.equal((msg['egaugeError'] as Msg)['code'], 'INPUT');
         assert.equal(sim.ctrlCalls().length, 0, 'nothing reached the meter');
         assert.deepEqual(lastStatus('mask'), { fill: 'red', shape: 'ring', text: 'invalid input' });
       });
@@ -326,7 +326,7 @@ describe('prm3 mask node', function () {
       helper.getNode('mask').receive({ payload: true });
       const msg = await caught;
       assert.equal((msg['error'] as Msg)['code'], 'CALL');
-      assert.equal((msg['_error'] as Msg)['device'], 'sn 00000004');
+      assert.equal((msg['egaugeError'] as Msg)['device'], 'sn 00000004');
     });
   });
 
