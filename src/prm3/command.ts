@@ -81,6 +81,13 @@ export function partialAction(command: RelayCommand, relaySet: number): string |
   }
 }
 
+/** Why a one-load node refuses `command`, or null when it moves all of the load or none of it. */
+export function splitLoadReason(command: RelayCommand, relaySet: number): string | null {
+  const action = partialAction(command, relaySet);
+  if (action === null) return null;
+  return `relays ${relayList(relaySet)} are one load and switch only together, but this command would ${action}`;
+}
+
 class PayloadReader {
   private readonly oneLoad: boolean;
 
@@ -100,12 +107,8 @@ class PayloadReader {
 
   /** Relays that are one load move together: a command for part of them is refused. */
   private requireWholeLoad(command: RelayCommand): void {
-    const action = partialAction(command, this.relaySet);
-    if (action === null) return;
-    throw this.fail(
-      `relays ${relayList(this.relaySet)} are one load and switch only together, but this command would ${action}` +
-        ' (to switch them one by one, untick "one load" in the node)',
-    );
+    const reason = splitLoadReason(command, this.relaySet);
+    if (reason !== null) throw this.fail(`${reason} (to switch them one by one, untick "one load" in the node)`);
   }
 
   private readAny(): RelayCommand {

@@ -6,7 +6,7 @@
  */
 import { InputError, ProtocolError } from '../webapi/errors';
 import type { CallOptions, DeviceAttrs } from '../webapi/types';
-import { PAYLOAD_FIELD, partialAction, type RelayCommand } from './command';
+import { PAYLOAD_FIELD, splitLoadReason, type RelayCommand } from './command';
 import { ALL_RELAYS, isMask, relayList, type RelayGrouping } from './mask';
 import { describeReceived } from './preview';
 import { normalizeScpiReply, SCPI_MAX_LINES, validateScpiLine } from './scpi';
@@ -233,13 +233,8 @@ function checkGrouping(grouping: unknown): void {
 function checkCommand(command: RelayCommand, relaySet: number, grouping: RelayGrouping): void {
   checkCommandShape(command, relaySet);
   if (grouping !== 'one-load') return;
-  const action = partialAction(command, relaySet);
-  if (action !== null) {
-    throw new InputError(
-      PAYLOAD_FIELD,
-      `${PAYLOAD_FIELD}: relays ${relayList(relaySet)} are one load and switch only together, but this command would ${action}`,
-    );
-  }
+  const reason = splitLoadReason(command, relaySet);
+  if (reason !== null) throw new InputError(PAYLOAD_FIELD, `${PAYLOAD_FIELD}: ${reason}`);
 }
 
 function checkCommandShape(command: RelayCommand, relaySet: number): void {
