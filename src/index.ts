@@ -7,5 +7,6 @@ export type { ClientOptions, ControlDevice, DeviceAttrs, RegisterSnapshot, UserR
 export { executeRelayCommand, executeScpi } from './prm3/operations';
 export type { RelayResult, ScpiResult } from './prm3/operations';
 export { parseRelayCommand, ACCEPTED_RELAY_FORMS } from './prm3/command';
+export type { RelayGrouping } from './prm3/mask';
 export { startSimulator } from './sim';
 export type { MeterSimulator, SimulatorOptions } from './sim';

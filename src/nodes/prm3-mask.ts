@@ -37,7 +37,7 @@ class MaskRelays {
 
   private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
     const { sn } = await this.device.meter.directory.resolve(selector, signal);
-    return executeRelayCommand(this.device.meter.client, sn, command, this.settings.relaySet, { signal });
+    return executeRelayCommand(this.device.meter.client, sn, command, this.settings.relaySet, this.settings.grouping, { signal });
   }
 }
 
@@ -54,7 +54,7 @@ export = function register(RED: NodeAPI): void {
     this.on('input', (msg, send, done) => {
       void device.run(msg, send, done, () => {
         const selector = choice.select(msg['device']);
-        const command = parseRelayCommand(msg.payload, msg.topic, settings.relaySet);
+        const command = parseRelayCommand(msg.payload, msg.topic, settings.relaySet, settings.grouping);
         return {
           label: commandLabel(command),
           execute: async (signal) => {

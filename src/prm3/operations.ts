@@ -6,8 +6,8 @@
  */
 import { InputError, ProtocolError } from '../webapi/errors';
 import type { CallOptions, DeviceAttrs } from '../webapi/types';
-import { PAYLOAD_FIELD, type RelayCommand } from './command';
-import { ALL_RELAYS, isMask, relayList } from './mask';
+import { PAYLOAD_FIELD, splitLoadReason, type RelayCommand } from './command';
+import { ALL_RELAYS, isMask, relayList, type RelayGrouping } from './mask';
 import { describeReceived } from './preview';
 import { normalizeScpiReply, SCPI_MAX_LINES, validateScpiLine } from './scpi';
 
@@ -60,18 +60,20 @@ export async function executeRelayCommand(
   sn: string,
   command: RelayCommand,
   relaySet: number,
+  grouping: RelayGrouping,
   options: OperationOptions = {},
 ): Promise<RelayResult> {
   checkSerial(sn);
   checkRelaySet(relaySet);
-  checkCommand(command, relaySet);
+  checkGrouping(grouping);
+  checkCommand(command, relaySet, grouping);
   const callOptions = toCallOptions(options);
   const now = options.now ?? Date.now;
   const started = now();
 
   const outcome = await target.withDevice(
     { sn },
-    (call) => new RelaySession(call, sn, callOptions).run(command, relaySet),
+    (call) => new RelaySession(call, sn, callOptions).run(command, relaySet, grouping),
     { signal: options.signal },
   );
 
@@ -138,13 +140,16 @@ class RelaySession {
     private readonly callOptions: CallOptions,
   ) {}
 
-  async run(command: RelayCommand, relaySet: number): Promise<SessionOutcome> {
+  async run(command: RelayCommand, relaySet: number, grouping: RelayGrouping): Promise<SessionOutcome> {
     switch (command.kind) {
       case 'get':
         return { method: 'get_mask', argument: null, commanded: null, actual: await this.getMask() };
       case 'toggle': {
         const current = await this.getMask();
-        return this.setMask(current ^ relaySet);
+        if (grouping === 'independent') return this.setMask(current ^ relaySet);
+        // Inverting a load found split (a held relay, a change made elsewhere) would keep it split.
+        const allClosed = (current & relaySet) === relaySet;
+        return this.setMask(allClosed ? current & ~relaySet : current | relaySet);
       }
       case 'set': {
         if (relaySet === ALL_RELAYS) return this.setMask(command.mask);
@@ -218,8 +223,21 @@ function checkRelaySet(relaySet: unknown): void {
   }
 }
 
+function checkGrouping(grouping: unknown): void {
+  if (grouping !== 'one-load' && grouping !== 'independent') {
+    throw new InputError('oneLoad', `the relays' grouping must be "one-load" or "independent", got ${describeReceived(grouping)}`);
+  }
+}
+
 /** Commands usually come from parseRelayCommand; one built elsewhere gets the same checks. */
-function checkCommand(command: RelayCommand, relaySet: number): void {
+function checkCommand(command: RelayCommand, relaySet: number, grouping: RelayGrouping): void {
+  checkCommandShape(command, relaySet);
+  if (grouping !== 'one-load') return;
+  const reason = splitLoadReason(command, relaySet);
+  if (reason !== null) throw new InputError(PAYLOAD_FIELD, `${PAYLOAD_FIELD}: ${reason}`);
+}
+
+function checkCommandShape(command: RelayCommand, relaySet: number): void {
   const fail = (reason: string): InputError =>
     new InputError(PAYLOAD_FIELD, `${PAYLOAD_FIELD}: ${reason} (this node drives relays ${relayList(relaySet)})`);
   const inSet = (mask: unknown, what: string): void => {
