@@ -8,7 +8,8 @@ import type { RetryPolicy } from './http';
 import { describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';
 import { PollPlanner } from './poll';
-import { linkSignals, sleep } from './signals';
+import type { Deadlines } from './deadlines';
+import { linkSignals, sleep, type AnySignal } from './signals';
 import type { DeviceAttrs, UserRights } from './types';
 import { errorText, readCallReply, readResult, readTid } from './validate';
 
@@ -24,7 +25,7 @@ export interface RequestSpec {
   path: string;
   operation: string;
   retry: RetryPolicy;
-  signal?: AbortSignal;
+  signal?: AnySignal;
   /** The signal is a call's: it carries the call's deadline and fires when the client closes. */
   callSignal?: boolean;
   body?: unknown;
@@ -37,11 +38,13 @@ export interface ControlDeps {
   username: string;
   /** Sends with the token, handles 401, returns the body of a 200 reply. */
   request(spec: RequestSpec): Promise<unknown>;
-  fetchRights(signal: AbortSignal | undefined): Promise<UserRights>;
+  fetchRights(signal: AnySignal | undefined): Promise<UserRights>;
   /** Generation of the token held now, if any. */
   tokenGeneration(): number | undefined;
   /** Fires when the client closes. */
-  lifetime: AbortSignal;
+  lifetime: AnySignal;
+  /** The client's deadlines: a call's limits wait there, not on timers of their own. */
+  deadlines: Deadlines;
   /** How long the meter may take to accept a call (answer its POST). */
   requestTimeoutMs: number;
 }
@@ -78,7 +81,7 @@ export class ControlCalls {
     // One timer serves the whole call: first the time the meter has to accept it (a login
     // included), then the rest of the call's time for the result.
     const acceptMs = Math.min(timeoutMs, this.deps.requestTimeoutMs);
-    const linked = linkSignals([this.deps.lifetime, ...signals], acceptMs);
+    const linked = linkSignals([this.deps.lifetime, ...signals], acceptMs, this.deps.deadlines);
     const signal = linked.signal;
     let accepted = false;
     try {
@@ -100,7 +103,7 @@ export class ControlCalls {
   }
 
   /** A refusal from /ctrl becomes PermissionError when the user certainly lacks `ctrl`. */
-  async refusal(error: EgaugeError, operation: string, signal: AbortSignal | undefined, device?: string): Promise<EgaugeError> {
+  async refusal(error: EgaugeError, operation: string, signal: AnySignal | undefined, device?: string): Promise<EgaugeError> {
     if (!(error instanceof CallError) && !(error instanceof ProtocolError)) return error;
     if (!(await this.lacksCtrl(signal))) return error;
     return new PermissionError(
@@ -111,7 +114,7 @@ export class ControlCalls {
     );
   }
 
-  private async lacksCtrl(signal: AbortSignal | undefined): Promise<boolean> {
+  private async lacksCtrl(signal: AnySignal | undefined): Promise<boolean> {
     const generation = this.deps.tokenGeneration();
     const cached = this.rightsCache;
     let rights: Promise<UserRights>;
@@ -127,7 +130,7 @@ export class ControlCalls {
     );
   }
 
-  private async start(attrs: DeviceAttrs, method: string, args: unknown[], device: string, signal: AbortSignal): Promise<number> {
+  private async start(attrs: DeviceAttrs, method: string, args: unknown[], device: string, signal: AnySignal): Promise<number> {
     this.calls++;
     const body = await this.deps.request({
       method: 'POST',
@@ -151,7 +154,7 @@ export class ControlCalls {
     }
   }
 
-  private async awaitResult(key: string, tid: number, method: string, device: string, signal: AbortSignal): Promise<unknown> {
+  private async awaitResult(key: string, tid: number, method: string, device: string, signal: AnySignal): Promise<unknown> {
     const schedule = this.planner.begin(`${key} ${method}`);
     const acceptedAt = performance.now();
     const stopped = (): AbortedError =>
