@@ -155,7 +155,7 @@ export class ControlCalls {
   }
 
   private async awaitResult(key: string, tid: number, method: string, device: string, signal: AnySignal): Promise<unknown> {
-    const schedule = this.planner.begin(`${key} ${method}`);
+    const schedule = this.planner.begin(`${key} ${method}`, key, method);
     const acceptedAt = performance.now();
     const stopped = (): AbortedError =>
       new AbortedError(
