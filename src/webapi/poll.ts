@@ -62,6 +62,8 @@ export class PollPlanner {
   /** The key last learnt per device and per method, to borrow from. */
   private readonly lastByDevice = new Map<string, string>();
   private readonly lastByMethod = new Map<string, string>();
+  /** The key remembered last: learning it again needs no reordering. */
+  private newest: string | undefined;
   readonly tuning: PollTuning;
   private readonly clock: () => number;
 
@@ -95,18 +97,33 @@ export class PollPlanner {
    */
   learn(key: string, seen: Bracket, aimedFirst = false): void {
     const known = this.history.get(key);
-    this.history.delete(key);
-    const now = this.clock();
-    let merged: Known | undefined;
     if (known === undefined) {
-      merged = { ...seen, lowSeenAt: now };
-    } else if (aimedFirst && now - known.lowSeenAt < this.tuning.recheckMs) {
-      merged = { lo: known.lo, hi: Math.max(known.lo, Math.min(known.hi, seen.hi)), lowSeenAt: known.lowSeenAt };
-    } else {
-      const bracket = this.merge(known, seen);
-      merged = bracket === undefined ? undefined : { ...bracket, lowSeenAt: aimedFirst ? known.lowSeenAt : now };
+      this.remember(key, { lo: seen.lo, hi: seen.hi, lowSeenAt: seen.lo > 0 ? this.clock() : 0 });
+      return;
     }
-    if (merged !== undefined) this.history.set(key, merged);
+    if (aimedFirst && this.clock() - known.lowSeenAt < this.tuning.recheckMs) {
+      known.hi = Math.max(known.lo, Math.min(known.hi, seen.hi));
+      this.remember(key, known);
+      return;
+    }
+    const merged = this.merge(known, seen);
+    if (merged === undefined) {
+      this.history.delete(key);
+      return;
+    }
+    // Updated in place: every call learns, so this runs as often as calls do.
+    known.lo = merged.lo;
+    known.hi = merged.hi;
+    if (seen.lo > 0) known.lowSeenAt = this.clock();
+    this.remember(key, known);
+  }
+
+  /** Stores `entry` as the most recently used; the least recently used goes beyond the limit. */
+  private remember(key: string, entry: Known): void {
+    if (this.newest === key && this.history.get(key) === entry) return;
+    this.history.delete(key);
+    this.history.set(key, entry);
+    this.newest = key;
     if (this.history.size > this.tuning.historyLimit) {
       const oldest = this.history.keys().next().value;
       if (oldest !== undefined) this.history.delete(oldest);
