@@ -8,34 +8,53 @@
 /** Something with a time limit; `expire` runs once when `deadline` (performance.now() ms) passes. */
 export interface Expiring {
   deadline: number;
+  /** Set while the entry waits in a Deadlines; only Deadlines changes it. */
+  armed?: boolean;
   expire(): void;
 }
 
 /** A timer may fire up to a millisecond before performance.now() reaches its deadline. */
 const EARLY_MS = 1;
+/** Entries removed are dropped from the list in one pass once they outnumber the rest. */
+const COMPACT_AT = 64;
 
 export class Deadlines {
-  private readonly pending = new Set<Expiring>();
+  /**
+   * A plain list with a flag per entry: removing is clearing the flag, with no hashing, and the
+   * removed ones are swept out in bulk. A Set cost a call about a microsecond.
+   */
+  private entries: Expiring[] = [];
+  private live = 0;
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Number.POSITIVE_INFINITY;
 
   add(entry: Expiring): void {
-    this.pending.add(entry);
+    if (entry.armed === true) return;
+    entry.armed = true;
+    this.entries.push(entry);
+    this.live++;
     if (entry.deadline < this.armedFor) this.arm(entry.deadline);
   }
 
   /** Call after changing `entry.deadline`; a later deadline costs nothing now. */
   moved(entry: Expiring): void {
-    if (this.pending.has(entry) && entry.deadline < this.armedFor) this.arm(entry.deadline);
+    if (entry.armed === true && entry.deadline < this.armedFor) this.arm(entry.deadline);
   }
 
   remove(entry: Expiring): void {
-    this.pending.delete(entry);
+    if (entry.armed !== true) return;
+    entry.armed = false;
+    this.live--;
+    if (this.entries.length > COMPACT_AT && this.entries.length > 2 * this.live) {
+      this.entries = this.entries.filter((waiting) => waiting.armed === true);
+    }
   }
 
   /** Forgets every deadline and stops the timer (the owner is closing). */
   stop(): void {
-    this.pending.clear();
+    for (const entry of this.entries) entry.armed = false;
+    this.entries = [];
+    this.live = 0;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = Number.POSITIVE_INFINITY;
@@ -43,7 +62,7 @@ export class Deadlines {
 
   /** Deadlines waiting (for inspection and tests). */
   get size(): number {
-    return this.pending.size;
+    return this.live;
   }
 
   private arm(at: number): void {
@@ -59,15 +78,21 @@ export class Deadlines {
     this.armedFor = Number.POSITIVE_INFINITY;
     const now = performance.now();
     const due: Expiring[] = [];
+    const kept: Expiring[] = [];
     let next = Number.POSITIVE_INFINITY;
-    for (const entry of this.pending) {
-      if (entry.deadline - now <= EARLY_MS) due.push(entry);
-      else if (entry.deadline < next) next = entry.deadline;
+    for (const entry of this.entries) {
+      if (entry.armed !== true) continue;
+      if (entry.deadline - now <= EARLY_MS) {
+        entry.armed = false;
+        this.live--;
+        due.push(entry);
+      } else {
+        kept.push(entry);
+        if (entry.deadline < next) next = entry.deadline;
+      }
     }
+    this.entries = kept;
     if (next !== Number.POSITIVE_INFINITY) this.arm(next);
-    for (const entry of due) {
-      this.pending.delete(entry);
-      entry.expire();
-    }
+    for (const entry of due) entry.expire();
   };
 }

@@ -91,6 +91,7 @@ const shared = new Deadlines();
 class Link implements LinkedSignal, Expiring {
   readonly signal = new StopSignal();
   deadline = Number.POSITIVE_INFINITY;
+  armed = false;
   private expired = false;
   private readonly onAbort = (): void => {
     const fired = this.sources.find((source) => source.aborted);
