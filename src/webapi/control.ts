@@ -78,7 +78,7 @@ export class ControlCalls {
     const { attrs, key } = target;
     const device = describeDevice(attrs);
     const startedAt = performance.now();
-    // One timer serves the whole call: first the time the meter has to accept it (a login
+    // One deadline serves the whole call: first the time the meter has to accept it (a login
     // included), then the rest of the call's time for the result.
     const acceptMs = Math.min(timeoutMs, this.deps.requestTimeoutMs);
     const linked = linkSignals([this.deps.lifetime, ...signals], acceptMs, this.deps.deadlines);
