@@ -3,6 +3,7 @@
  * relay must never see two commands race), jobs for different devices run in parallel.
  * Waiting is bounded; a full lane refuses at once instead of dropping anything silently.
  */
+import { Deadlines, type Expiring } from './deadlines';
 
 /** Attrs with keys sorted at every level, so `{sn, model}` and `{model, sn}` share a lane. */
 export function deviceKey(attrs: object): string {
@@ -50,6 +51,8 @@ export class DeviceQueue<Tag = unknown> {
   constructor(
     private readonly limit: number,
     private readonly refusals: QueueRefusals,
+    /** Where the waits' limits go: one timer for all of them, not one per waiting job. */
+    private readonly deadlines: Deadlines = new Deadlines(),
   ) {}
 
   run<T>(key: string, job: () => Promise<T>, options: EnqueueOptions<Tag>): Promise<T> {
@@ -126,14 +129,14 @@ export class DeviceQueue<Tag = unknown> {
   private wait<T>(key: string, lane: Lane<Tag>, job: () => Promise<T>, options: EnqueueOptions<Tag>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const waitedSince = Date.now();
-      let timer: NodeJS.Timeout | undefined;
+      let limit: Expiring | undefined;
       const leave = (error: Error): void => {
         lane.waiting = lane.waiting.filter((waiting) => waiting !== entry);
         entry.fail(error);
       };
       const onAbort = (): void => leave(this.refusals.aborted(key));
       const cleanUp = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (limit !== undefined) this.deadlines.remove(limit);
         options.signal?.removeEventListener('abort', onAbort);
       };
       const entry: WaitingJob<Tag> = {
@@ -150,8 +153,8 @@ export class DeviceQueue<Tag = unknown> {
       lane.waiting.push(entry);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.maxWaitMs !== undefined) {
-        const maxWaitMs = options.maxWaitMs;
-        timer = setTimeout(() => leave(this.refusals.waitTimeout(key, Date.now() - waitedSince)), maxWaitMs);
+        limit = { deadline: performance.now() + options.maxWaitMs, armed: false, expire: () => leave(this.refusals.waitTimeout(key, Date.now() - waitedSince)) };
+        this.deadlines.add(limit);
       }
     });
   }

@@ -5,7 +5,8 @@
 import { Pool } from 'undici';
 import { AbortedError, NetworkError, ProtocolError, TimeoutError, type EgaugeError, type ErrorContext } from './errors';
 import { describeBody, safeQuote, type Quote } from './redact';
-import { linkSignals } from './signals';
+import type { Deadlines } from './deadlines';
+import { linkSignals, type AnySignal } from './signals';
 
 export interface TlsOptions {
   ca?: string | Buffer;
@@ -23,6 +24,8 @@ export interface TransportOptions {
   log: (level: 'debug' | 'warn', text: string) => void;
   /** Quotes what the other side said, with the client's secrets blanked; default `safeQuote`. */
   quote?: Quote;
+  /** Where each request's time limit waits; the client's own, so close() stops its timer. */
+  deadlines?: Deadlines;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface HttpRequest {
   retry: RetryPolicy;
   token?: string;
   body?: unknown;
-  signal?: AbortSignal;
+  signal?: AnySignal;
   /**
    * The signal carries a deadline of its own (a /ctrl call's): no second timer per request.
    * undici's header and body timeouts still bound each wait.
@@ -194,7 +197,7 @@ export class HttpTransport {
   private async attempt(request: HttpRequest): Promise<HttpReply> {
     if (request.signal?.aborted) throw new AttemptFailure('cancelled', request.signal.reason);
     // One bound for the whole exchange; undici's own timeouts only bound each wait.
-    const linked = linkSignals([request.signal], request.bounded === true ? undefined : this.options.requestTimeoutMs);
+    const linked = linkSignals([request.signal], request.bounded === true ? undefined : this.options.requestTimeoutMs, this.options.deadlines);
     const signal = linked.signal;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
