@@ -2,6 +2,7 @@
 import { parseRelayCommand, type RelayCommand } from '../prm3/command';
 import { executeRelayCommand, type RelayResult } from '../prm3/operations';
 import type { DeviceSelector } from '../prm3/device';
+import { onSelectedDevice } from '../prm3/pinned-device';
 import { attachToMeter, readSettingsOrReport, type DeviceNode } from './device-node';
 import { DeviceChoice } from './device-choice';
 import { LatestWins } from './latest-wins';
@@ -36,8 +37,10 @@ class MaskRelays {
   }
 
   private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
-    const { sn } = await this.device.meter.directory.resolve(selector, signal);
-    return executeRelayCommand(this.device.meter.client, sn, command, this.settings.relaySet, { signal });
+    const { client, directory } = this.device.meter;
+    return onSelectedDevice(directory, selector, signal, (sn, path) =>
+      executeRelayCommand(client, sn, command, this.settings.relaySet, path === undefined ? { signal } : { signal, path }),
+    );
   }
 }
 

@@ -8,6 +8,7 @@ import { InputError, ProtocolError } from '../webapi/errors';
 import type { CallOptions, DeviceAttrs } from '../webapi/types';
 import { PAYLOAD_FIELD, type RelayCommand } from './command';
 import { ALL_RELAYS, isMask, relayList } from './mask';
+import { deviceAttrs, goneIfRefused } from './pinned-device';
 import { describeReceived } from './preview';
 import { normalizeScpiReply, SCPI_MAX_LINES, validateScpiLine } from './scpi';
 
@@ -45,6 +46,11 @@ export interface OperationOptions {
   /** Limit for each call, passed on to the caller. */
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * The path the module was listed at: calls then reach it only while it is still there, and a
+   * refusal before anything acted throws DeviceGoneError.
+   */
+  path?: readonly string[];
 }
 
 export interface ScpiResult {
@@ -70,8 +76,15 @@ export async function executeRelayCommand(
   const started = now();
 
   const outcome = await target.withDevice(
-    { sn },
-    (call) => new RelaySession(call, sn, callOptions).run(command, relaySet),
+    deviceAttrs(sn, options.path),
+    async (call) => {
+      const session = new RelaySession(call, sn, callOptions);
+      try {
+        return await session.run(command, relaySet);
+      } catch (error) {
+        throw goneIfRefused(error, sn, options.path, session.actuated);
+      }
+    },
     { signal: options.signal },
   );
 
@@ -104,11 +117,17 @@ export async function executeScpi(
   const callOptions = toCallOptions(options);
 
   return target.withDevice(
-    { sn },
+    deviceAttrs(sn, options.path),
     async (call) => {
       const results: ScpiResult[] = [];
       for (const command of commands) {
-        const raw = await call('scpi.exec', [command], callOptions);
+        let raw: unknown;
+        try {
+          raw = await call('scpi.exec', [command], callOptions);
+        } catch (error) {
+          // Any line that ran may have changed the module's settings.
+          throw goneIfRefused(error, sn, options.path, results.length > 0);
+        }
         const reply = normalizeScpiReply(raw, { device: sn, operation: 'scpi.exec', maybeSent: true });
         // normalizeScpiReply accepted it, so it is a string.
         results.push({ command, raw: String(raw), reply: reply.text, invalid: reply.invalid });
@@ -131,6 +150,8 @@ interface SessionOutcome {
 class RelaySession {
   /** Set once an actuating call went out, so later errors can say so. */
   private sent: string | null = null;
+  /** Set once the meter accepted the actuating call: from then on the command may have acted. */
+  actuated = false;
 
   constructor(
     private readonly call: DeviceCallerLike,
@@ -191,6 +212,7 @@ class RelaySession {
     const promise = this.call(qualified, [mask], this.callOptions);
     this.sent = `${qualified} [${mask}]`;
     const result = await promise;
+    this.actuated = true;
     // The module answers false (or nothing); anything else means the reply is not understood.
     if (result !== undefined && typeof result !== 'boolean') {
       throw new ProtocolError(`${qualified} on ${this.sn} returned ${describeReceived(result)}; expected true, false or nothing${this.sentNote()}`, {
