@@ -4,7 +4,7 @@
  * between a read and the write based on it, and a polyphase set always moves in ONE call.
  * Nothing is ever retried: a repeated relay command is a second physical event.
  */
-import { InputError, ProtocolError } from '../webapi/errors';
+import { EgaugeError, InputError, ProtocolError, type ErrorContext } from '../webapi/errors';
 import type { CallOptions, DeviceAttrs } from '../webapi/types';
 import { PAYLOAD_FIELD, type RelayCommand } from './command';
 import { ALL_RELAYS, isMask, relayList } from './mask';
@@ -82,7 +82,7 @@ export async function executeRelayCommand(
       try {
         return await session.run(command, relaySet);
       } catch (error) {
-        throw goneIfRefused(error, sn, options.path, session.actuated);
+        throw session.actuated ? session.afterCommand(error) : goneIfRefused(error, sn, options.path, false);
       }
     },
     { signal: options.signal },
@@ -221,6 +221,16 @@ class RelaySession {
         maybeSent: true,
       });
     }
+  }
+
+  /** A failure after the meter accepted the command, e.g. of the read-back: the relays may have moved. */
+  afterCommand(error: unknown): unknown {
+    if (!(error instanceof EgaugeError) || error.maybeSent) return error;
+    const context: ErrorContext = { maybeSent: true };
+    if (error.meter !== undefined) context.meter = error.meter;
+    if (error.operation !== undefined) context.operation = error.operation;
+    if (error.device !== undefined) context.device = error.device;
+    return new EgaugeError(error.code, `${error.message}${this.sentNote()}`, context, { cause: error });
   }
 
   private sentNote(): string {
