@@ -386,18 +386,25 @@ describe('prm3 mask node', function () {
   });
 
   describe('latest wins', function () {
-    it('replaces waiting commands and ends in the last state', async function () {
+    it('replaces waiting commands, which end without output, and ends in the last state', async function () {
       await sim.close();
       sim = await startSim({ deviceLatencyMs: 80 });
-      await load(maskFlow(sim, { mode: 'latest' }));
+      const flow = [
+        ...maskFlow(sim, { mode: 'latest' }),
+        { id: 'complete', type: 'complete', z: TAB, scope: ['mask'], uncaught: false, wires: [['completed']] },
+        { id: 'completed', type: 'helper', z: TAB },
+      ];
+      await load(flow);
       const seen = collect('out');
+      const completed = collect('completed');
       const node = helper.getNode('mask');
       for (const payload of [1, 2, 3, 4, 5]) node.receive({ payload, topic: String(payload) });
-      await eventually(() => seen.length === 5, 8000, 'five outputs');
+      await eventually(() => completed.length === 5, 8000, 'every message ended');
       assert.equal(sim.device('USB1').mask, 5);
       assert.deepEqual(sim.ctrlCalls('relay.set_mask').map((e) => e.args), [[1], [5]]);
-      const superseded = seen.filter((m) => (m['prm3'] as Msg)['superseded'] === true).map((m) => m['topic']);
-      assert.deepEqual(superseded.sort(), ['2', '3', '4']);
+      assert.deepEqual(seen.map((m) => m['topic']), ['1', '5'], 'only commands that ran are sent on');
+      assert.deepEqual(seen.map((m) => (m['prm3'] as Msg)['replaced']), [undefined, 3], 'the last command counts the ones it replaced');
+      assert.deepEqual(completed.map((m) => m['topic']).sort(), ['1', '2', '3', '4', '5']);
       for (const m of seen) assert.equal(typeof m['mask'], 'number');
     });
   });

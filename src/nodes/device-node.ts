@@ -12,7 +12,8 @@ import type { DoneFn, Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus,
 
 export interface Outcome {
   msg: NodeMessage | null;
-  status: NodeStatus;
+  /** Null leaves the status as it is (a message that ended without running). */
+  status: NodeStatus | null;
 }
 
 /** Validation is synchronous and sends nothing; execution does the I/O. */
@@ -92,7 +93,7 @@ export class DeviceNode {
     try {
       const outcome = await prepared.execute(this.abort.signal);
       if (this.closed) return done();
-      this.view.result(outcome.status);
+      if (outcome.status) this.view.result(outcome.status);
       if (outcome.msg) send(outcome.msg);
       done();
     } catch (thrown) {

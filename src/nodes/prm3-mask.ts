@@ -2,6 +2,7 @@
 import { parseRelayCommand, type RelayCommand } from '../prm3/command';
 import { executeRelayCommand, type RelayResult } from '../prm3/operations';
 import type { DeviceSelector } from '../prm3/device';
+import { onSelectedDevice } from '../prm3/pinned-device';
 import { attachToMeter, readSettingsOrReport, type DeviceNode } from './device-node';
 import { DeviceChoice } from './device-choice';
 import { LatestWins } from './latest-wins';
@@ -19,11 +20,18 @@ class MaskRelays {
     private readonly settings: MaskSettings,
   ) {}
 
-  async command(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<{ result: RelayResult; flags: ResultFlags }> {
+  /** The result, or null for a command a newer one replaced before it ran (latest-wins mode). */
+  async command(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<{ result: RelayResult; flags: ResultFlags } | null> {
     const run = (): Promise<RelayResult> => this.run(selector, command, signal);
-    const { result, superseded } = this.settings.mode === 'latest' ? await this.latest.submit(run) : { result: await run(), superseded: false };
+    if (this.settings.mode !== 'latest') return this.ran(await run(), {});
+    const outcome = await this.latest.submit(run);
+    if (outcome.kind === 'replaced') return null;
+    return this.ran(outcome.result, outcome.replaced > 0 ? { replaced: outcome.replaced } : {});
+  }
+
+  private ran(result: RelayResult, flags: ResultFlags): { result: RelayResult; flags: ResultFlags } {
     this.lastMask = result.actual;
-    return { result, flags: superseded ? { superseded: true } : {} };
+    return { result, flags };
   }
 
   async poll(node: Node, selector: DeviceSelector, signal: AbortSignal): Promise<void> {
@@ -36,8 +44,10 @@ class MaskRelays {
   }
 
   private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
-    const { sn } = await this.device.meter.directory.resolve(selector, signal);
-    return executeRelayCommand(this.device.meter.client, sn, command, this.settings.relaySet, this.settings.grouping, { signal });
+    const { client, directory } = this.device.meter;
+    return onSelectedDevice(directory, selector, signal, (sn, path) =>
+      executeRelayCommand(client, sn, command, this.settings.relaySet, this.settings.grouping, path === undefined ? { signal } : { signal, path }),
+    );
   }
 }
 
@@ -58,8 +68,10 @@ export = function register(RED: NodeAPI): void {
         return {
           label: commandLabel(command),
           execute: async (signal) => {
-            const { result, flags } = await relays.command(selector, command, signal);
-            return { msg: relayMessage(msg as NodeMessage, result, settings.output, flags), status: relayStatus(result) };
+            const ran = await relays.command(selector, command, signal);
+            // A replaced command ends here: it never ran, so it has no state to report.
+            if (ran === null) return { msg: null, status: null };
+            return { msg: relayMessage(msg as NodeMessage, ran.result, settings.output, ran.flags), status: relayStatus(ran.result) };
           },
         };
       });

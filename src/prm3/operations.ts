@@ -4,10 +4,11 @@
  * between a read and the write based on it, and a polyphase set always moves in ONE call.
  * Nothing is ever retried: a repeated relay command is a second physical event.
  */
-import { InputError, ProtocolError } from '../webapi/errors';
+import { EgaugeError, InputError, ProtocolError, type ErrorContext } from '../webapi/errors';
 import type { CallOptions, DeviceAttrs } from '../webapi/types';
 import { PAYLOAD_FIELD, splitLoadReason, type RelayCommand } from './command';
 import { ALL_RELAYS, isMask, relayList, type RelayGrouping } from './mask';
+import { deviceAttrs, goneIfRefused } from './pinned-device';
 import { describeReceived } from './preview';
 import { normalizeScpiReply, SCPI_MAX_LINES, validateScpiLine } from './scpi';
 
@@ -45,6 +46,11 @@ export interface OperationOptions {
   /** Limit for each call, passed on to the caller. */
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * The path the module was listed at: calls then reach it only while it is still there, and a
+   * refusal before anything acted throws DeviceGoneError.
+   */
+  path?: readonly string[];
 }
 
 export interface ScpiResult {
@@ -72,8 +78,15 @@ export async function executeRelayCommand(
   const started = now();
 
   const outcome = await target.withDevice(
-    { sn },
-    (call) => new RelaySession(call, sn, callOptions).run(command, relaySet, grouping),
+    deviceAttrs(sn, options.path),
+    async (call) => {
+      const session = new RelaySession(call, sn, callOptions);
+      try {
+        return await session.run(command, relaySet, grouping);
+      } catch (error) {
+        throw session.actuated ? session.afterCommand(error) : goneIfRefused(error, sn, options.path, false);
+      }
+    },
     { signal: options.signal },
   );
 
@@ -106,11 +119,17 @@ export async function executeScpi(
   const callOptions = toCallOptions(options);
 
   return target.withDevice(
-    { sn },
+    deviceAttrs(sn, options.path),
     async (call) => {
       const results: ScpiResult[] = [];
       for (const command of commands) {
-        const raw = await call('scpi.exec', [command], callOptions);
+        let raw: unknown;
+        try {
+          raw = await call('scpi.exec', [command], callOptions);
+        } catch (error) {
+          // Any line that ran may have changed the module's settings.
+          throw goneIfRefused(error, sn, options.path, results.length > 0);
+        }
         const reply = normalizeScpiReply(raw, { device: sn, operation: 'scpi.exec', maybeSent: true });
         // normalizeScpiReply accepted it, so it is a string.
         results.push({ command, raw: String(raw), reply: reply.text, invalid: reply.invalid });
@@ -133,6 +152,8 @@ interface SessionOutcome {
 class RelaySession {
   /** Set once an actuating call went out, so later errors can say so. */
   private sent: string | null = null;
+  /** Set once the meter accepted the actuating call: from then on the command may have acted. */
+  actuated = false;
 
   constructor(
     private readonly call: DeviceCallerLike,
@@ -196,6 +217,7 @@ class RelaySession {
     const promise = this.call(qualified, [mask], this.callOptions);
     this.sent = `${qualified} [${mask}]`;
     const result = await promise;
+    this.actuated = true;
     // The module answers false (or nothing); anything else means the reply is not understood.
     if (result !== undefined && typeof result !== 'boolean') {
       throw new ProtocolError(`${qualified} on ${this.sn} returned ${describeReceived(result)}; expected true, false or nothing${this.sentNote()}`, {
@@ -204,6 +226,16 @@ class RelaySession {
         maybeSent: true,
       });
     }
+  }
+
+  /** A failure after the meter accepted the command, e.g. of the read-back: the relays may have moved. */
+  afterCommand(error: unknown): unknown {
+    if (!(error instanceof EgaugeError) || error.maybeSent) return error;
+    const context: ErrorContext = { maybeSent: true };
+    if (error.meter !== undefined) context.meter = error.meter;
+    if (error.operation !== undefined) context.operation = error.operation;
+    if (error.device !== undefined) context.device = error.device;
+    return new EgaugeError(error.code, `${error.message}${this.sentNote()}`, context, { cause: error });
   }
 
   private sentNote(): string {

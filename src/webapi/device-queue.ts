@@ -5,9 +5,14 @@
  */
 import { Deadlines, type Expiring } from './deadlines';
 
-/** Attrs with keys sorted at every level, so `{sn, model}` and `{model, sn}` share a lane. */
+/**
+ * The lane of a device. A serial number names one module wherever it is plugged in, so every
+ * selection with an `sn` (alone, or pinned to a `path`) shares that module's lane; other
+ * selections are keyed by their attrs, sorted at every level.
+ */
 export function deviceKey(attrs: object): string {
-  // Nearly every call names one device by its serial number alone: nothing to sort.
+  const sn: unknown = Reflect.get(attrs, 'sn');
+  if (typeof sn === 'string') return JSON.stringify({ sn });
   const names = Object.keys(attrs);
   if (names.length === 1 && typeof Reflect.get(attrs, names[0] ?? '') === 'string') return JSON.stringify(attrs);
   return JSON.stringify(attrs, (_key, value: unknown) => {

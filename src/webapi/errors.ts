@@ -114,8 +114,8 @@ export class InputError extends EgaugeError {
   }
 }
 export class DeviceError extends EgaugeError {
-  constructor(message: string, context?: ErrorContext) {
-    super('DEVICE', message, context);
+  constructor(message: string, context?: ErrorContext, options?: { cause?: unknown }) {
+    super('DEVICE', message, context, options);
   }
 }
 
