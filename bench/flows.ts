@@ -6,6 +6,7 @@
 import helper = require('node-red-node-test-helper');
 import meterModule = require('../src/nodes/egauge-meter');
 import maskModule = require('../src/nodes/prm3-mask');
+import { withoutSpies } from '../test/helpers/without-spies';
 
 type Msg = Record<string, unknown>;
 type NodeModule = (RED: unknown) => void;
@@ -32,27 +33,6 @@ export class FlowDriver {
       this.waiting.set(id, resolve);
       helper.getNode(this.entry).receive({ payload, benchId: id });
     });
-  }
-}
-
-/**
- * The test helper wraps every Node method in a recording spy; a deployed Node-RED does not.
- * Taking the spies off after loading measures the runtime users have, for both flows alike.
- * The runtime copies `send` onto each wired node when it is created, so those copies are
- * put back too.
- */
-function withoutSpies(nodeIds: readonly string[]): void {
-  const sandbox: unknown = Reflect.get(helper, '_sandbox');
-  const restore: unknown = typeof sandbox === 'object' && sandbox !== null ? Reflect.get(sandbox, 'restore') : undefined;
-  if (typeof restore === 'function') restore.call(sandbox);
-  const prototype: unknown = Reflect.get(helper, '_NodePrototype');
-  const send: unknown = typeof prototype === 'object' && prototype !== null ? Reflect.get(prototype, 'send') : undefined;
-  if (typeof send !== 'function') return;
-  for (const id of nodeIds) {
-    const node: unknown = helper.getNode(id);
-    if (typeof node === 'object' && node !== null && Object.prototype.hasOwnProperty.call(node, 'send') && 'callCount' in Reflect.get(node, 'send')) {
-      Reflect.set(node, 'send', send);
-    }
   }
 }
 

@@ -164,6 +164,28 @@ describe('in a browser: the demo editor and dashboard', function () {
     assert.equal(flows.find((n) => n.type === 'egauge-meter')?.name, 'Simulator, renamed in the browser');
   });
 
+  it('shows "One load" in the mask dialog, ticked for the split-phase heater, with what it means', async function () {
+    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
+    const flows = (await res.body.json()) as Array<{ id: string; type: string; relays?: string }>;
+    const heater = flows.find((n) => n.type === 'prm3 mask' && n.relays === '1,2');
+    assert.ok(heater, 'the demo has the water heater on relays 1 and 2');
+    const page = await open(demo.editorUrl);
+    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
+    // The same call the editor makes on a double click on the node.
+    await page.evaluate((id) => {
+      const red = (globalThis as unknown as { RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } } }).RED;
+      red.editor.edit(red.nodes.node(id));
+    }, heater.id);
+    const box = page.locator('#node-input-oneLoad');
+    await box.waitFor({ state: 'visible' });
+    assert.equal(await box.isChecked(), true);
+    const tip = page.locator('#prm3-mask-grouping-tip');
+    assert.match((await tip.textContent()) ?? '', /one load .*refused/);
+    await box.uncheck();
+    assert.match((await tip.textContent()) ?? '', /independent loads/);
+    await page.click('#node-dialog-cancel');
+  });
+
   function relaySwitch(page: Page, relay: number): ReturnType<Page['locator']> {
     return page.locator('.nrdb-ui-switch', { hasText: `Relay ${relay}` }).locator('input[type=checkbox]');
   }

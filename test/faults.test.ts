@@ -13,7 +13,7 @@ function flow(sim: MeterSimulator, meter: Record<string, unknown> = {}, mask: Re
   return [
     tab(),
     meterConfig(sim, { timeout: 2, callTimeout: 3, ...meter }),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...mask },
+    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...mask },
     { id: 'out', type: 'helper', z: TAB },
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: TAB },

@@ -7,44 +7,23 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MeterSimulator } from '../src/sim/types';
-import { helper, load, meterConfig, METER_ID, startSim, TAB, tab, type Msg } from './helpers/flow';
+import { exchange, helper, load, meterConfig, METER_ID, startSim, TAB, tab, type Msg, type Outcome } from './helpers/flow';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 5000);
 /** The mask node drives relays 1 and 3; relay 2 belongs to another load and must never move. */
 const SET = 0b101;
 
-type Outcome = { kind: 'output'; msg: Msg } | { kind: 'error'; error: { code: string; message: string } };
 
 function flow(sim: MeterSimulator): Record<string, unknown>[] {
   return [
     tab(),
     meterConfig(sim),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,3', output: 'mask', poll: 0, mode: 'queue', wires: [['out']] },
+    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']] },
     { id: 'scpi', type: 'prm3 scpi', z: TAB, meter: METER_ID, device: '', command: '', wires: [['out']] },
     { id: 'out', type: 'helper', z: TAB },
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: TAB },
   ];
-}
-
-/** Sends one message into `node` and resolves with what became of it. */
-function exchange(node: string, msg: Msg): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const out = helper.getNode('out');
-    const caught = helper.getNode('caught');
-    const timer = setTimeout(() => reject(new Error(`no outcome for ${fc.stringify(msg['payload'])}`)), 10_000);
-    const done = (outcome: Outcome): void => {
-      clearTimeout(timer);
-      out.removeListener('input', onOutput);
-      caught.removeListener('input', onError);
-      resolve(outcome);
-    };
-    const onOutput = (m: Msg): void => done({ kind: 'output', msg: m });
-    const onError = (m: Msg): void => done({ kind: 'error', error: m['error'] as { code: string; message: string } });
-    out.on('input', onOutput);
-    caught.on('input', onError);
-    helper.getNode(node).receive(msg);
-  });
 }
 
 interface Call {

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
 import {
-  collect, eventually, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, PASSWORD, startSim, statuses, TAB, tab, wait, warnings, type Msg,
+  collect, eventually, exchange, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, PASSWORD, startSim, statuses, TAB, tab, wait, warnings, type Msg,
 } from './helpers/flow';
 
+/** `node` overrides the mask node's settings; a setting given as undefined is left out, as in a flow saved without it. */
 function maskFlow(sim: MeterSimulator, node: Record<string, unknown> = {}): Record<string, unknown>[] {
+  const mask: Record<string, unknown> = { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...node };
+  for (const key of Object.keys(mask)) if (mask[key] === undefined) delete mask[key];
   return [
     tab(),
     meterConfig(sim),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...node },
+    mask,
     { id: 'out', type: 'helper', z: TAB },
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: TAB },
@@ -112,7 +115,7 @@ describe('prm3 mask node', function () {
         assert.equal(error['code'], 'INPUT');
         assert.match(String(error['message']), /msg\.payload/);
         assert.match(String(error['message']), /true\/false|"on"|mask/);
-        assert.equal((msg['_error'] as Msg)['code'], 'INPUT');
+        assert.equal((msg['egaugeError'] as Msg)['code'], 'INPUT');
         assert.equal(sim.ctrlCalls().length, 0, 'nothing reached the meter');
         assert.deepEqual(lastStatus('mask'), { fill: 'red', shape: 'ring', text: 'invalid input' });
       });
@@ -158,6 +161,76 @@ describe('prm3 mask node', function () {
       assert.equal(on['mask'], 6);
       const off = await send(false);
       assert.equal(off['payload'], false);
+    });
+  });
+
+  describe('one load', function () {
+    /** A split-phase load on relays 1 and 2, as the editor saves it, or as saved before the setting existed. */
+    const saved = [
+      { how: 'with "one load" ticked', node: { relays: '1,2', oneLoad: true } },
+      { how: 'saved without the setting', node: { relays: '1,2', oneLoad: undefined } },
+    ];
+    const partial: unknown[] = [{ close: [1] }, { relays: { '2': true } }, [true, null, null], 1, { mask: 2 }, { close: [1], open: [2] }];
+
+    for (const { how, node } of saved) {
+      for (const payload of partial) {
+        it(`${how}: refuses ${JSON.stringify(payload)} for relays 1,2, sends nothing and leaves the relays`, async function () {
+          await load(maskFlow(sim, node));
+          sim.device('USB1').setMaskDirect(0);
+          sim.clearLog();
+          const outcome = await exchange('mask', { payload });
+          assert.equal(outcome.kind, 'error', 'refused');
+          if (outcome.kind !== 'error') return;
+          assert.equal(outcome.error.code, 'INPUT');
+          assert.match(outcome.error.message, /^msg\.payload: relays 1,2 are one load and switch only together/);
+          assert.match(outcome.error.message, /Accepted: true\/"on"\/"close" or false\/"off"\/"open" \(relays 1,2 together\)/);
+          assert.equal(sim.ctrlCalls().length, 0, 'nothing reached the meter');
+          assert.equal(sim.device('USB1').mask, 0);
+          assert.deepEqual(lastStatus('mask'), { fill: 'red', shape: 'ring', text: 'invalid input' });
+        });
+      }
+    }
+
+    it('switches the whole load in one call', async function () {
+      await load(maskFlow(sim, { relays: '1,2', oneLoad: true }));
+      sim.device('USB1').setMaskDirect(4);
+      sim.clearLog();
+      assert.equal((await send({ close: [1, 2] }))['mask'], 7);
+      assert.equal((await send(0))['mask'], 4);
+      assert.equal((await send([true, true, null]))['mask'], 7);
+      assert.deepEqual(actuations(sim), [
+        { method: 'relay.close_mask', args: [3] },
+        { method: 'relay.set_mask', args: [4] },
+        { method: 'relay.close_mask', args: [3] },
+      ]);
+    });
+
+    it('toggles a load found split to whole: closed when not all of it was', async function () {
+      await load(maskFlow(sim, { relays: '1,2', oneLoad: true }));
+      sim.device('USB1').setMaskDirect(0b001); // relay 2 opened elsewhere
+      sim.clearLog();
+      assert.equal((await send('toggle'))['mask'], 0b011);
+      assert.equal((await send('toggle'))['mask'], 0b000);
+      assert.deepEqual(actuations(sim), [
+        { method: 'relay.set_mask', args: [3] },
+        { method: 'relay.set_mask', args: [0] },
+      ]);
+    });
+
+    it('with "one load" unticked, drives each relay on its own', async function () {
+      await load(maskFlow(sim, { relays: '1,2', oneLoad: false }));
+      sim.device('USB1').setMaskDirect(0);
+      sim.clearLog();
+      assert.equal((await send({ close: [1] }))['mask'], 1);
+      assert.equal((await send({ relays: { '2': true } }))['mask'], 3);
+      assert.equal((await send([false, null, null]))['mask'], 2);
+      assert.equal((await send('toggle'))['mask'], 1);
+      assert.deepEqual(actuations(sim), [
+        { method: 'relay.close_mask', args: [1] },
+        { method: 'relay.close_mask', args: [2] },
+        { method: 'relay.open_mask', args: [1] },
+        { method: 'relay.set_mask', args: [1] },
+      ]);
     });
   });
 
@@ -253,7 +326,7 @@ describe('prm3 mask node', function () {
       helper.getNode('mask').receive({ payload: true });
       const msg = await caught;
       assert.equal((msg['error'] as Msg)['code'], 'CALL');
-      assert.equal((msg['_error'] as Msg)['device'], 'sn 00000004');
+      assert.equal((msg['egaugeError'] as Msg)['device'], 'sn 00000004');
     });
   });
 
@@ -313,18 +386,25 @@ describe('prm3 mask node', function () {
   });
 
   describe('latest wins', function () {
-    it('replaces waiting commands and ends in the last state', async function () {
+    it('replaces waiting commands, which end without output, and ends in the last state', async function () {
       await sim.close();
       sim = await startSim({ deviceLatencyMs: 80 });
-      await load(maskFlow(sim, { mode: 'latest' }));
+      const flow = [
+        ...maskFlow(sim, { mode: 'latest' }),
+        { id: 'complete', type: 'complete', z: TAB, scope: ['mask'], uncaught: false, wires: [['completed']] },
+        { id: 'completed', type: 'helper', z: TAB },
+      ];
+      await load(flow);
       const seen = collect('out');
+      const completed = collect('completed');
       const node = helper.getNode('mask');
       for (const payload of [1, 2, 3, 4, 5]) node.receive({ payload, topic: String(payload) });
-      await eventually(() => seen.length === 5, 8000, 'five outputs');
+      await eventually(() => completed.length === 5, 8000, 'every message ended');
       assert.equal(sim.device('USB1').mask, 5);
       assert.deepEqual(sim.ctrlCalls('relay.set_mask').map((e) => e.args), [[1], [5]]);
-      const superseded = seen.filter((m) => (m['prm3'] as Msg)['superseded'] === true).map((m) => m['topic']);
-      assert.deepEqual(superseded.sort(), ['2', '3', '4']);
+      assert.deepEqual(seen.map((m) => m['topic']), ['1', '5'], 'only commands that ran are sent on');
+      assert.deepEqual(seen.map((m) => (m['prm3'] as Msg)['replaced']), [undefined, 3], 'the last command counts the ones it replaced');
+      assert.deepEqual(completed.map((m) => m['topic']).sort(), ['1', '2', '3', '4', '5']);
       for (const m of seen) assert.equal(typeof m['mask'], 'number');
     });
   });

@@ -132,14 +132,14 @@ describe('prm3 relay commands from msg.payload', () => {
   for (const { payload, topic, relaySet = ALL, command } of accepted) {
     const topicText = topic === undefined ? '' : ` with topic ${label(topic)}`;
     it(`reads ${label(payload)}${topicText} on relays mask ${relaySet} as ${JSON.stringify(command)}`, () => {
-      assert.deepEqual(parseRelayCommand(payload, topic, relaySet), command);
+      assert.deepEqual(parseRelayCommand(payload, topic, relaySet, 'independent'), command);
     });
   }
 
   for (const { payload, relaySet = ALL, reason } of refused) {
     it(`refuses ${label(payload)} on relays mask ${relaySet}`, () => {
       assert.throws(
-        () => parseRelayCommand(payload, undefined, relaySet),
+        () => parseRelayCommand(payload, undefined, relaySet, 'independent'),
         (error: unknown) => {
           assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`);
           assert.equal(error.code, 'INPUT');
@@ -157,7 +157,7 @@ describe('prm3 relay commands from msg.payload', () => {
   it('says what was received, with its type and a preview cut to about 40 characters', () => {
     const long = { close: ['a'.repeat(100)] };
     assert.throws(
-      () => parseRelayCommand(long, undefined, ALL),
+      () => parseRelayCommand(long, undefined, ALL, 'independent'),
       (error: unknown) => {
         assert.ok(error instanceof InputError);
         const received = /received (.*?)\. Accepted/.exec(error.message)?.[1] ?? '';
@@ -166,25 +166,25 @@ describe('prm3 relay commands from msg.payload', () => {
         return true;
       },
     );
-    assert.throws(() => parseRelayCommand('5x', undefined, ALL), /received string "5x"/);
-    assert.throws(() => parseRelayCommand(Number.NaN, undefined, ALL), /received number NaN/);
-    assert.throws(() => parseRelayCommand(undefined, 'status', ALL), /received undefined/);
+    assert.throws(() => parseRelayCommand('5x', undefined, ALL, 'independent'), /received string "5x"/);
+    assert.throws(() => parseRelayCommand(Number.NaN, undefined, ALL, 'independent'), /received number NaN/);
+    assert.throws(() => parseRelayCommand(undefined, 'status', ALL, 'independent'), /received undefined/);
   });
 
   it('does not choke on a payload that refers to itself', () => {
     const cyclic: Record<string, unknown> = { close: [1] };
     cyclic['self'] = cyclic;
-    assert.throws(() => parseRelayCommand(cyclic, undefined, ALL), /unknown key "self"/);
+    assert.throws(() => parseRelayCommand(cyclic, undefined, ALL, 'independent'), /unknown key "self"/);
   });
 
   it('refuses a relay set that is not a mask 1..7, whatever the payload', () => {
     for (const relaySet of [0, 8, -1, 1.5]) {
-      assert.throws(() => parseRelayCommand(true, undefined, relaySet), (error: unknown) => error instanceof InputError && error.field === 'relays');
+      assert.throws(() => parseRelayCommand(true, undefined, relaySet, 'independent'), (error: unknown) => error instanceof InputError && error.field === 'relays');
     }
   });
 
   it('reads a topic "get" as a read even when the payload would be a command', () => {
-    assert.deepEqual(parseRelayCommand(7, ' get ', ALL), { kind: 'get' });
-    assert.deepEqual(parseRelayCommand({ junk: 1 }, 'GET', ALL), { kind: 'get' });
+    assert.deepEqual(parseRelayCommand(7, ' get ', ALL, 'independent'), { kind: 'get' });
+    assert.deepEqual(parseRelayCommand({ junk: 1 }, 'GET', ALL, 'independent'), { kind: 'get' });
   });
 });

@@ -181,7 +181,7 @@ describe('prm3 relay operations', () => {
   for (const c of sequences) {
     it(`${c.name}`, async () => {
       const device = new FakePrm3(c.initial);
-      const result = await executeRelayCommand(device, '00000004', c.command, c.relaySet);
+      const result = await executeRelayCommand(device, '00000004', c.command, c.relaySet, 'independent');
       assert.deepEqual(device.methods, c.calls);
       assert.equal(device.jobs.length, 1, 'one device job');
       assert.deepEqual(device.jobs[0]?.attrs, { sn: '00000004' });
@@ -203,7 +203,7 @@ describe('prm3 relay operations', () => {
 
   it('reports a relay that did not move as held, and the others as applied', async () => {
     const device = new FakePrm3(0, 0b010);
-    const result = await executeRelayCommand(device, '00000004', parseRelayCommand('on', undefined, 7), 7);
+    const result = await executeRelayCommand(device, '00000004', parseRelayCommand('on', undefined, 7, 'independent'), 7, 'independent');
     assert.deepEqual(device.methods, ['relay.close_mask [7]', 'relay.get_mask']);
     assert.equal(result.commanded, 7);
     assert.equal(result.actual, 5);
@@ -213,7 +213,7 @@ describe('prm3 relay operations', () => {
 
   it('ignores a held relay outside the node\'s set when judging whether the command applied', async () => {
     const device = new FakePrm3(0b100, 0b100);
-    const result = await executeRelayCommand(device, '00000004', { kind: 'set', mask: 0 }, 3);
+    const result = await executeRelayCommand(device, '00000004', { kind: 'set', mask: 0 }, 3, 'independent');
     assert.deepEqual(device.methods, ['relay.get_mask', 'relay.set_mask [4]', 'relay.get_mask']);
     assert.equal(result.applied, true);
     assert.equal(result.held, 0);
@@ -221,7 +221,7 @@ describe('prm3 relay operations', () => {
 
   it('reports held relays for an absolute set as well', async () => {
     const device = new FakePrm3(0, 0b100);
-    const result = await executeRelayCommand(device, 'S1', { kind: 'set', mask: 7 }, 7);
+    const result = await executeRelayCommand(device, 'S1', { kind: 'set', mask: 7 }, 7, 'independent');
     assert.deepEqual({ commanded: result.commanded, actual: result.actual, applied: result.applied, held: result.held }, {
       commanded: 7,
       actual: 3,
@@ -233,14 +233,14 @@ describe('prm3 relay operations', () => {
   it('passes the signal and the call timeout to the job and to every call', async () => {
     const device = new FakePrm3(0);
     const controller = new AbortController();
-    await executeRelayCommand(device, 'S1', { kind: 'toggle' }, 7, { signal: controller.signal, timeoutMs: 4_000 });
+    await executeRelayCommand(device, 'S1', { kind: 'toggle' }, 7, 'independent', { signal: controller.signal, timeoutMs: 4_000 });
     assert.equal(device.jobs[0]?.options?.signal, controller.signal);
     for (const call of device.calls) assert.deepEqual(call.options, { signal: controller.signal, timeoutMs: 4_000 });
   });
 
   it('measures the time the command took with the given clock', async () => {
     const times = [1_000, 1_250];
-    const result = await executeRelayCommand(new FakePrm3(), 'S1', { kind: 'get' }, 7, { now: () => times.shift() ?? 0 });
+    const result = await executeRelayCommand(new FakePrm3(), 'S1', { kind: 'get' }, 7, 'independent', { now: () => times.shift() ?? 0 });
     assert.equal(result.elapsedMs, 250);
   });
 
@@ -250,7 +250,7 @@ describe('prm3 relay operations', () => {
       it(`treats get_mask returning ${JSON.stringify(bad) ?? 'nothing'} as a protocol error`, async () => {
         const device = new FakePrm3(0);
         device.results.set('relay.get_mask', [bad]);
-        await assert.rejects(executeRelayCommand(device, '00000004', { kind: 'get' }, 7), (error: unknown) => {
+        await assert.rejects(executeRelayCommand(device, '00000004', { kind: 'get' }, 7, 'independent'), (error: unknown) => {
           assert.ok(error instanceof ProtocolError);
           assert.equal(error.operation, 'relay.get_mask');
           assert.equal(error.device, '00000004');
@@ -263,7 +263,7 @@ describe('prm3 relay operations', () => {
     it('says a command was sent when only its read-back is wrong', async () => {
       const device = new FakePrm3(0);
       device.results.set('relay.get_mask', ['junk']);
-      await assert.rejects(executeRelayCommand(device, 'S1', { kind: 'set', mask: 5 }, 7), (error: unknown) => {
+      await assert.rejects(executeRelayCommand(device, 'S1', { kind: 'set', mask: 5 }, 7, 'independent'), (error: unknown) => {
         assert.ok(error instanceof ProtocolError);
         assert.equal(error.maybeSent, true);
         assert.match(error.message, /relay\.set_mask \[5\] was sent/);
@@ -277,7 +277,7 @@ describe('prm3 relay operations', () => {
       it(`treats set_mask returning ${JSON.stringify(bad)} as a protocol error`, async () => {
         const device = new FakePrm3(0);
         device.results.set('relay.set_mask', [bad]);
-        await assert.rejects(executeRelayCommand(device, 'S1', { kind: 'set', mask: 1 }, 7), (error: unknown) => {
+        await assert.rejects(executeRelayCommand(device, 'S1', { kind: 'set', mask: 1 }, 7, 'independent'), (error: unknown) => {
           assert.ok(error instanceof ProtocolError);
           assert.equal(error.operation, 'relay.set_mask');
           assert.equal(error.maybeSent, true);
@@ -291,7 +291,7 @@ describe('prm3 relay operations', () => {
       for (const ack of [true, false, undefined]) {
         const device = new FakePrm3(0);
         device.results.set('relay.close_mask', [ack]);
-        const result = await executeRelayCommand(device, 'S1', { kind: 'change', close: 1, open: 0 }, 7);
+        const result = await executeRelayCommand(device, 'S1', { kind: 'change', close: 1, open: 0 }, 7, 'independent');
         assert.equal(result.actual, 1);
       }
     });
@@ -301,7 +301,7 @@ describe('prm3 relay operations', () => {
     const device = new FakePrm3(0);
     const failure = new CallError('relay.set_mask failed on 00000004: device busy', 'device busy');
     device.failures.set('relay.set_mask', failure);
-    await assert.rejects(executeRelayCommand(device, '00000004', { kind: 'toggle' }, 7), (error: unknown) => error === failure);
+    await assert.rejects(executeRelayCommand(device, '00000004', { kind: 'toggle' }, 7, 'independent'), (error: unknown) => error === failure);
     assert.deepEqual(device.methods, ['relay.get_mask', 'relay.set_mask [7]']);
   });
 
@@ -320,7 +320,7 @@ describe('prm3 relay operations', () => {
     for (const [name, sn, command, relaySet] of invalid) {
       it(`refuses ${name} before anything is sent`, async () => {
         const device = new FakePrm3(0);
-        await assert.rejects(executeRelayCommand(device, sn, command, relaySet), InputError);
+        await assert.rejects(executeRelayCommand(device, sn, command, relaySet, 'independent'), InputError);
         assert.equal(device.jobs.length, 0);
         assert.equal(device.calls.length, 0);
       });
@@ -329,13 +329,13 @@ describe('prm3 relay operations', () => {
     it('refuses an unknown command kind before anything is sent', async () => {
       const device = new FakePrm3(0);
       const unknownCommand: unknown = { kind: 'explode' };
-      await assert.rejects(executeRelayCommand(device, 'S1', unknownCommand as RelayCommand, 7), InputError);
+      await assert.rejects(executeRelayCommand(device, 'S1', unknownCommand as RelayCommand, 7, 'independent'), InputError);
       assert.equal(device.calls.length, 0);
     });
 
     it('never reaches the device when the message cannot be parsed', async () => {
       const device = new FakePrm3(0);
-      const run = async (payload: unknown): Promise<unknown> => executeRelayCommand(device, 'S1', parseRelayCommand(payload, undefined, 3), 3);
+      const run = async (payload: unknown): Promise<unknown> => executeRelayCommand(device, 'S1', parseRelayCommand(payload, undefined, 3, 'independent'), 3, 'independent');
       for (const payload of [4, 'maybe', { close: [3] }, [true, true, true], {}]) {
         await assert.rejects(run(payload), InputError);
       }
@@ -385,7 +385,7 @@ describe('prm3 relay operations', () => {
       await fc.assert(
         fc.asyncProperty(scenario, async ({ relaySet, initial, held, command }) => {
           const device = new FakePrm3(initial, held);
-          const result = await executeRelayCommand(device, 'S1', command, relaySet);
+          const result = await executeRelayCommand(device, 'S1', command, relaySet, 'independent');
           const actuating = device.calls.filter((c) => c.method !== 'relay.get_mask');
 
           assert.equal(device.jobs.length, 1);

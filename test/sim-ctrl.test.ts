@@ -83,6 +83,30 @@ describe('simulator: control devices and calls', () => {
       assert.deepEqual(sns(await devices(client)), ['00000004', 'B0000002', 'C0000003']);
     });
 
+    it('lists modules by port and follows a module that moves or swaps ports', async () => {
+      sim.movePrm3('C0000003', 'USB3');
+      sim.swapPorts('USB1', 'USB2');
+      assert.deepEqual(sns(await devices(client)), ['B0000002', '00000004', 'C0000003']);
+      assert.deepEqual(sns(await devices(client, { path: ['net.egauge.slowd', 'USB1'] })), ['B0000002']);
+      const moved = await client.post('/ctrl/call', { attrs: { path: ['net.egauge.slowd', 'USB1'], sn: '00000004' }, method: 'relay.get_mask', args: [] });
+      assert.deepEqual(moved.body, { error: 'ENODEV: No matching device.' }, 'path and sn must both match');
+      assert.deepEqual(await client.call({ path: ['net.egauge.slowd', 'USB2'], sn: '00000004' }, 'relay.get_mask', []), { result: 0 });
+      assert.throws(() => sim.movePrm3('00000004', 'USB1'), /already has PRM3 B0000002/);
+      assert.throws(() => sim.movePrm3('00000004', 'COM1'), /USB port/);
+    });
+
+    it('refuses attrs that give path after another attribute', async () => {
+      const reply = await client.post('/ctrl/call', { attrs: { sn: '00000004', path: ['net.egauge.slowd', 'USB1'] }, method: 'relay.get_mask', args: [] });
+      assert.match(String(record(reply.body)['error']), /^EINVAL: path must be the first attribute/);
+    });
+
+    it('runs a hook right after the next listing is answered, and only once', async () => {
+      sim.afterNextDeviceList(() => sim.swapPorts('USB1', 'USB2'));
+      assert.deepEqual(sns(await devices(client)), ['00000004', 'B0000002', 'C0000003'], 'the listing shows the state before the hook');
+      assert.deepEqual(sns(await devices(client)), ['B0000002', '00000004', 'C0000003']);
+      assert.deepEqual(sns(await devices(client)), ['B0000002', '00000004', 'C0000003']);
+    });
+
     it('refuses a second module with the same serial number or port', () => {
       assert.throws(() => sim.addPrm3({ sn: 'B0000002' }), /already exists/);
       assert.throws(() => sim.addPrm3({ sn: 'D0000004', port: 'USB7' }), /already has/);

@@ -20,6 +20,19 @@ function simulate(planner: PollPlanner, key: string, latency: number, rtt = 1): 
   }
 }
 
+/** Like simulate, for a call the client makes: the key names device and method. */
+function simulateOn(planner: PollPlanner, device: string, method: string, latency: number): Outcome {
+  const run = planner.begin(`${device} ${method}`, device, method);
+  let now = 0;
+  for (;;) {
+    now = Math.max(now, run.nextPollAt());
+    const ready = now >= latency;
+    run.record(now, ready);
+    if (ready) return { polls: run.count, wait: now - latency };
+    now += 1;
+  }
+}
+
 function series(planner: PollPlanner, key: string, latencies: number[]): Outcome[] {
   return latencies.map((latency) => simulate(planner, key, latency));
 }
@@ -92,11 +105,41 @@ describe('webapi: poll schedule', () => {
     for (const outcome of later) assert.ok(outcome.wait <= 500 * 0.25 + 5 && outcome.polls <= 3, JSON.stringify(outcome));
   });
 
-  it('notices a device that became faster', () => {
-    const planner = new PollPlanner();
+  it('notices a device that became faster once its low side is due a recheck', () => {
+    // A minute passes between calls, so each aimed poll that finds the result lets `lo` sink.
+    let now = 0;
+    const planner = new PollPlanner({}, () => (now += 60_000));
     series(planner, 'k', Array.from({ length: 10 }, () => 400));
     const later = series(planner, 'k', Array.from({ length: 40 }, () => 40)).slice(-10);
     for (const outcome of later) assert.ok(outcome.wait <= 40 * 0.25 + 5, JSON.stringify(outcome));
+  });
+
+  it('aims the first poll of a device known to be slow: one poll per call once learnt', () => {
+    const planner = new PollPlanner();
+    series(planner, 'sn 1 relay.get_mask', Array.from({ length: 10 }, () => 300));
+    const settled = series(planner, 'sn 1 relay.get_mask', Array.from({ length: 20 }, () => 300));
+    for (const outcome of settled) assert.ok(outcome.polls === 1 && outcome.wait <= 300 * 0.25 + 5, JSON.stringify(outcome));
+  });
+
+  it('still polls a device known to be fast at once', () => {
+    const planner = new PollPlanner();
+    series(planner, 'k', Array.from({ length: 5 }, () => 0));
+    assert.equal(planner.begin('k').nextPollAt(), 0);
+  });
+
+  it('borrows the latency of another device for the same method, still polling at once first', () => {
+    const planner = new PollPlanner();
+    for (let call = 0; call < 8; call++) simulateOn(planner, 'a', 'relay.get_mask', 2000);
+    const first = simulateOn(planner, 'b', 'relay.get_mask', 2000);
+    assert.ok(first.polls <= 3, `${first.polls} polls`);
+    assert.ok(first.wait <= 2000 * 0.25 + 5, `waited ${first.wait} ms`);
+    assert.deepEqual(simulateOn(planner, 'c', 'relay.get_mask', 0), { polls: 1, wait: 0 }, 'a faster device is found by the first poll');
+  });
+
+  it('borrows the latency the same device showed for another method', () => {
+    const planner = new PollPlanner();
+    for (let call = 0; call < 8; call++) simulateOn(planner, 'a', 'relay.get_mask', 500);
+    assert.ok(simulateOn(planner, 'a', 'relay.set_mask', 500).polls <= 3);
   });
 
   it('keeps devices and methods apart', () => {

@@ -34,9 +34,15 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 describe('webapi: device queue', () => {
   it('keys attrs canonically, whatever the key order', () => {
-    assert.equal(deviceKey({ sn: '1', model: 'PRM3' }), deviceKey({ model: 'PRM3', sn: '1' }));
+    assert.equal(deviceKey({ name: 'prm3', model: 'PRM3' }), deviceKey({ model: 'PRM3', name: 'prm3' }));
     assert.notEqual(deviceKey({ sn: '1' }), deviceKey({ sn: '2' }));
-    assert.equal(deviceKey({ path: ['a', 'b'], sn: '1' }), '{"path":["a","b"],"sn":"1"}');
+    assert.equal(deviceKey({ path: ['a', 'b'], model: 'PRM3' }), '{"model":"PRM3","path":["a","b"]}');
+  });
+
+  it('gives a module one lane whether it is named by serial number alone or pinned to a path', () => {
+    assert.equal(deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '1' }), deviceKey({ sn: '1' }));
+    assert.equal(deviceKey({ sn: '1', model: 'PRM3' }), deviceKey({ model: 'PRM3', sn: '1' }));
+    assert.notEqual(deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '1' }), deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '2' }));
   });
 
   it('runs jobs of one device one at a time, in order', async () => {

@@ -12,7 +12,8 @@ import type { DoneFn, Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus,
 
 export interface Outcome {
   msg: NodeMessage | null;
-  status: NodeStatus;
+  /** Null leaves the status as it is (a message that ended without running). */
+  status: NodeStatus | null;
 }
 
 /** Validation is synchronous and sends nothing; execution does the I/O. */
@@ -38,6 +39,13 @@ const SHORT_ERROR: Record<EgaugeError['code'], string> = {
 export function shortError(error: EgaugeError): string {
   return SHORT_ERROR[error.code];
 }
+
+/**
+ * Where Catch nodes find an error's meter, device and operation. Node-RED builds a Catch node's
+ * `msg.error` itself from the error object (message, source, code, stack, cause), so the details
+ * need a property of their own on the message.
+ */
+export const ERROR_DETAILS = 'egaugeError';
 
 export class DeviceNode {
   readonly view: StatusView;
@@ -85,7 +93,7 @@ export class DeviceNode {
     try {
       const outcome = await prepared.execute(this.abort.signal);
       if (this.closed) return done();
-      this.view.result(outcome.status);
+      if (outcome.status) this.view.result(outcome.status);
       if (outcome.msg) send(outcome.msg);
       done();
     } catch (thrown) {
@@ -96,12 +104,19 @@ export class DeviceNode {
     }
   }
 
-  /** Reports an error for a message: red status, msg.error details, done(err) for Catch nodes. */
+  /** Reports an error for a message: red status, then done(err) with the details on the message for Catch nodes. */
   fail(msg: NodeMessageInFlow, done: DoneFn, thrown: unknown): void {
     const error = this.describe(thrown);
     this.view.error(shortError(error));
-    msg['error'] = error.toJSON();
+    msg[ERROR_DETAILS] = this.details(error);
     done(error);
+  }
+
+  /** `msg.egaugeError`: every error names its meter, also one raised before the meter was asked. */
+  details(error: EgaugeError): ReturnType<EgaugeError['toJSON']> {
+    const details = error.toJSON();
+    if (details.meter === undefined) details.meter = this.meter.url;
+    return details;
   }
 
   describe(thrown: unknown): EgaugeError {
@@ -142,7 +157,7 @@ export class DeviceNode {
     this.view.error(shortError(error));
     if (this.lastTimedFailure === error.code) return;
     this.lastTimedFailure = error.code;
-    this.node.error(error, { error: error.toJSON() });
+    this.node.error(error, { [ERROR_DETAILS]: this.details(error) });
   }
 }
 

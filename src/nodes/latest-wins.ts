@@ -1,49 +1,54 @@
 /**
  * "Latest wins" for dashboards: at most one command runs and at most one waits. A newer
- * command replaces the waiting one; the replaced messages complete together with the command
- * that replaced them (same result, flagged superseded), so every message still gets exactly
- * one outcome and commands never run out of order.
+ * command replaces the waiting one, which ends at once without running: nothing is held for
+ * it, so a flood during a long call keeps memory bounded. Commands never run out of order.
  */
-interface Waiter<T> {
-  resolve(value: { result: T; superseded: boolean }): void;
+export type LatestOutcome<T> =
+  /** The job ran; `replaced` waiting jobs were dropped in its favour. */
+  | { kind: 'ran'; result: T; replaced: number }
+  /** A newer job took this one's place before it could run. */
+  | { kind: 'replaced' };
+
+interface Waiting<T> {
+  job: () => Promise<T>;
+  resolve(outcome: LatestOutcome<T>): void;
   reject(error: unknown): void;
-  superseded: boolean;
+  replaced: number;
 }
 
 export class LatestWins<T> {
   private running = false;
-  private next: { job: () => Promise<T>; waiters: Waiter<T>[] } | null = null;
+  private next: Waiting<T> | null = null;
 
-  submit(job: () => Promise<T>): Promise<{ result: T; superseded: boolean }> {
+  submit(job: () => Promise<T>): Promise<LatestOutcome<T>> {
     return new Promise((resolve, reject) => {
-      const waiter: Waiter<T> = { resolve, reject, superseded: false };
+      const waiting: Waiting<T> = { job, resolve, reject, replaced: 0 };
       if (!this.running) {
-        this.start(job, [waiter]);
+        this.start(waiting);
         return;
       }
-      if (this.next) {
-        for (const w of this.next.waiters) w.superseded = true;
-        this.next = { job, waiters: [...this.next.waiters, waiter] };
-      } else {
-        this.next = { job, waiters: [waiter] };
+      const dropped = this.next;
+      if (dropped !== null) {
+        waiting.replaced = dropped.replaced + 1;
+        dropped.resolve({ kind: 'replaced' });
       }
+      this.next = waiting;
     });
   }
 
-  private start(job: () => Promise<T>, waiters: Waiter<T>[]): void {
+  private start(waiting: Waiting<T>): void {
     this.running = true;
-    job().then(
-      (result) => {
-        for (const w of waiters) w.resolve({ result, superseded: w.superseded });
-      },
-      (error: unknown) => {
-        for (const w of waiters) w.reject(error);
-      },
-    ).finally(() => {
-      this.running = false;
-      const next = this.next;
-      this.next = null;
-      if (next) this.start(next.job, next.waiters);
-    });
+    const { replaced, resolve } = waiting;
+    waiting.job()
+      .then(
+        (result) => resolve({ kind: 'ran', result, replaced }),
+        (error: unknown) => waiting.reject(error),
+      )
+      .finally(() => {
+        this.running = false;
+        const next = this.next;
+        this.next = null;
+        if (next) this.start(next);
+      });
   }
 }

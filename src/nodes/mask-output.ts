@@ -8,7 +8,8 @@ export type OutputForm = 'mask' | 'boolean';
 
 export interface ResultFlags {
   poll?: boolean;
-  superseded?: boolean;
+  /** Waiting commands this one replaced in latest-wins mode. */
+  replaced?: number;
   /** A read found the node's relays moved by something other than this node. */
   changedElsewhere?: boolean;
 }
@@ -29,7 +30,7 @@ export function relayMessage(msg: NodeMessage, result: RelayResult, output: Outp
   };
   // Only flags that are set appear, as their own properties (no object spread per message).
   if (flags.poll !== undefined) prm3['poll'] = flags.poll;
-  if (flags.superseded !== undefined) prm3['superseded'] = flags.superseded;
+  if (flags.replaced !== undefined) prm3['replaced'] = flags.replaced;
   if (flags.changedElsewhere !== undefined) prm3['changedElsewhere'] = flags.changedElsewhere;
   msg['prm3'] = prm3;
   return msg;

@@ -2,6 +2,7 @@
 import { parseRelayCommand, type RelayCommand } from '../prm3/command';
 import { executeRelayCommand, type RelayResult } from '../prm3/operations';
 import type { DeviceSelector } from '../prm3/device';
+import { onSelectedDevice } from '../prm3/pinned-device';
 import { attachToMeter, readSettingsOrReport, type DeviceNode } from './device-node';
 import { DeviceChoice } from './device-choice';
 import { LatestWins } from './latest-wins';
@@ -24,20 +25,23 @@ class MaskRelays {
     this.watch = new SecondWriterWatch(settings.relaySet, warn);
   }
 
-  async command(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<{ result: RelayResult; flags: ResultFlags }> {
+  /** The result, or null for a command a newer one replaced before it ran (latest-wins mode). */
+  async command(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<{ result: RelayResult; flags: ResultFlags } | null> {
     const run = (): Promise<RelayResult> => this.run(selector, command, signal);
-    let outcome: { result: RelayResult; superseded: boolean };
     try {
-      outcome = this.settings.mode === 'latest' ? await this.latest.submit(run) : { result: await run(), superseded: false };
+      if (this.settings.mode !== 'latest') return this.ran(command, await run(), {});
+      const outcome = await this.latest.submit(run);
+      if (outcome.kind === 'replaced') return null;
+      return this.ran(command, outcome.result, outcome.replaced > 0 ? { replaced: outcome.replaced } : {});
     } catch (error) {
       this.watch.forget();
       throw error;
     }
-    const { result, superseded } = outcome;
+  }
+
+  private ran(command: RelayCommand, result: RelayResult, flags: ResultFlags): { result: RelayResult; flags: ResultFlags } {
     this.lastMask = result.actual;
-    const flags: ResultFlags = superseded ? { superseded: true } : {};
-    // A replaced message ran nothing: its result is the state the newest command left.
-    if (superseded || command.kind !== 'get') this.watch.own(result.actual);
+    if (command.kind !== 'get') this.watch.own(result.actual);
     else if (this.watch.read(result.actual)) flags.changedElsewhere = true;
     return { result, flags };
   }
@@ -54,8 +58,10 @@ class MaskRelays {
   }
 
   private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
-    const { sn } = await this.device.meter.directory.resolve(selector, signal);
-    return executeRelayCommand(this.device.meter.client, sn, command, this.settings.relaySet, { signal });
+    const { client, directory } = this.device.meter;
+    return onSelectedDevice(directory, selector, signal, (sn, path) =>
+      executeRelayCommand(client, sn, command, this.settings.relaySet, this.settings.grouping, path === undefined ? { signal } : { signal, path }),
+    );
   }
 }
 
@@ -75,12 +81,14 @@ export = function register(RED: NodeAPI): void {
     this.on('input', (msg, send, done) => {
       void device.run(msg, send, done, () => {
         const selector = choice.select(msg['device']);
-        const command = parseRelayCommand(msg.payload, msg.topic, settings.relaySet);
+        const command = parseRelayCommand(msg.payload, msg.topic, settings.relaySet, settings.grouping);
         return {
           label: commandLabel(command),
           execute: async (signal) => {
-            const { result, flags } = await relays.command(selector, command, signal);
-            return { msg: relayMessage(msg as NodeMessage, result, settings.output, flags), status: relayStatus(result) };
+            const ran = await relays.command(selector, command, signal);
+            // A replaced command ends here: it never ran, so it has no state to report.
+            if (ran === null) return { msg: null, status: null };
+            return { msg: relayMessage(msg as NodeMessage, ran.result, settings.output, ran.flags), status: relayStatus(ran.result) };
           },
         };
       });

@@ -1,5 +1,6 @@
 /** `prm3 scpi`: send SCPI lines to a PRM3 and emit its replies. */
 import { executeScpi, type ScpiResult } from '../prm3/operations';
+import { onSelectedDevice } from '../prm3/pinned-device';
 import { parseScpiInput, validateScpiLine } from '../prm3/scpi';
 import { CallError } from '../webapi/errors';
 import { attachToMeter, readSettingsOrReport } from './device-node';
@@ -38,8 +39,11 @@ export = function register(RED: NodeAPI): void {
         return {
           label: 'sending',
           execute: async (signal) => {
-            const { sn } = await device.meter.directory.resolve(selector, signal);
-            const results = await executeScpi(device.meter.client, sn, lines, { signal });
+            const { client, directory } = device.meter;
+            const { sn, results } = await onSelectedDevice(directory, selector, signal, async (found, path) => ({
+              sn: found,
+              results: await executeScpi(client, found, lines, path === undefined ? { signal } : { signal, path }),
+            }));
             const failed = results.find((r) => r.invalid);
             if (failed) throw invalidCommand(failed, sn, device.meter.url);
             const out = msg as NodeMessage;

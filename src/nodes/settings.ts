@@ -4,7 +4,7 @@
  */
 import { InputError } from '../webapi/errors';
 import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
-import { parseRelaySet } from '../prm3/mask';
+import { parseRelaySet, type RelayGrouping } from '../prm3/mask';
 import { envName, unresolvedEnv } from './env-text';
 
 export interface MeterSettings {
@@ -22,6 +22,8 @@ export type DeviceSetting = { fromMsg: true } | { fromMsg: false; selector: Devi
 export interface MaskSettings {
   device: DeviceSetting;
   relaySet: number;
+  /** From the "one load" checkbox; nodes saved before it existed get one-load, the safe side. */
+  grouping: RelayGrouping;
   output: 'mask' | 'boolean';
   pollMs: number;
   pollOutput: 'change' | 'always';
@@ -119,6 +121,7 @@ export function readMaskSettings(raw: Raw): MaskSettings {
   return {
     device: readDeviceSetting(raw),
     relaySet: relays === undefined || relays === '' ? 7 : parseRelaySet(relays, 'relays'),
+    grouping: flag(raw, 'oneLoad', true) ? 'one-load' : 'independent',
     output: oneOf(raw, 'output', ['mask', 'boolean'] as const, 'mask'),
     pollMs: seconds(raw, 'poll', 0, 1, 86400, true),
     pollOutput: oneOf(raw, 'pollOutput', ['change', 'always'] as const, 'change'),

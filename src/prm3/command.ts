@@ -3,12 +3,15 @@
  * Anything doubtful is refused: a misread message would switch a real load.
  */
 import { InputError } from '../webapi/errors';
-import { ALL_RELAYS, isMask, relayBit, relayList, relayNumberOf, RELAY_COUNT } from './mask';
+import { ALL_RELAYS, isMask, relayBit, relayList, relayNumberOf, RELAY_COUNT, splitsGroup, type RelayGrouping } from './mask';
 import { describeReceived } from './preview';
 
 export type RelayCommand =
   | { kind: 'get' }
-  /** Invert every relay of the node's set, in one command. */
+  /**
+   * In one command: independent relays each invert; a load whose relays are all closed opens,
+   * any other state of it closes, so a load never ends up split.
+   */
   | { kind: 'toggle' }
   /** Absolute state of the node's relays; relays outside the set are left as they are. */
   | { kind: 'set'; mask: number }
@@ -30,22 +33,85 @@ export function isGetTopic(topic: unknown): boolean {
   return typeof topic === 'string' && topic.trim().toLowerCase() === 'get';
 }
 
-/** Throws InputError (field `msg.payload`) for anything it cannot read with certainty. */
-export function parseRelayCommand(payload: unknown, topic: unknown, relaySet: number): RelayCommand {
+/** The forms a node whose relays are one load accepts: each moves all of them, or none. */
+export function acceptedLoadForms(relaySet: number): string {
+  const all = relayList(relaySet).split(',').join(', ');
+  return (
+    `true/"on"/"close" or false/"off"/"open" (${relayWord(relaySet)} together), "toggle", "get" (or msg.topic "get"), ` +
+    `a mask 0 or ${relaySet} (or {mask: n}), {close: [${all}]}, {open: [${all}]}, ` +
+    'or {relays: {…}} / [r1, r2, r3] giving all of them the same state'
+  );
+}
+
+/**
+ * Throws InputError (field `msg.payload`) for anything it cannot read with certainty, and, when
+ * the relays are one load, for anything that would move only some of them.
+ */
+export function parseRelayCommand(payload: unknown, topic: unknown, relaySet: number, grouping: RelayGrouping): RelayCommand {
   if (!isMask(relaySet) || relaySet === 0) {
     throw new InputError('relays', `the node's relay set must be a mask 1..7, got ${describeReceived(relaySet)}`);
   }
   if (isGetTopic(topic)) return { kind: 'get' };
-  return new PayloadReader(payload, relaySet).read();
+  return new PayloadReader(payload, relaySet, grouping).read();
+}
+
+/**
+ * What a command would do to only part of `relaySet`, e.g. "close relay 1 and leave relay 2 as
+ * it is"; null when it moves all of them or none. The one rule for one-load nodes.
+ */
+export function partialAction(command: RelayCommand, relaySet: number): string | null {
+  switch (command.kind) {
+    case 'get':
+    case 'toggle':
+      return null;
+    case 'set':
+      if (!splitsGroup(command.mask, relaySet)) return null;
+      return `close ${relayWord(command.mask & relaySet)} and open ${relayWord(relaySet & ~command.mask)}`;
+    case 'change': {
+      const close = command.close & relaySet;
+      const open = command.open & relaySet;
+      if ((close === 0 || close === relaySet) && (open === 0 || open === relaySet)) return null;
+      const parts: string[] = [];
+      if (close !== 0) parts.push(`close ${relayWord(close)}`);
+      if (open !== 0) parts.push(`open ${relayWord(open)}`);
+      const left = relaySet & ~(close | open);
+      if (left !== 0) parts.push(`leave ${relayWord(left)} as ${isSingleRelay(left) ? 'it is' : 'they are'}`);
+      return parts.join(' and ');
+    }
+  }
+}
+
+/** Why a one-load node refuses `command`, or null when it moves all of the load or none of it. */
+export function splitLoadReason(command: RelayCommand, relaySet: number): string | null {
+  const action = partialAction(command, relaySet);
+  if (action === null) return null;
+  return `relays ${relayList(relaySet)} are one load and switch only together, but this command would ${action}`;
 }
 
 class PayloadReader {
+  private readonly oneLoad: boolean;
+
   constructor(
     private readonly payload: unknown,
     private readonly relaySet: number,
-  ) {}
+    grouping: RelayGrouping,
+  ) {
+    this.oneLoad = grouping === 'one-load' && !isSingleRelay(relaySet);
+  }
 
   read(): RelayCommand {
+    const command = this.readAny();
+    if (this.oneLoad) this.requireWholeLoad(command);
+    return command;
+  }
+
+  /** Relays that are one load move together: a command for part of them is refused. */
+  private requireWholeLoad(command: RelayCommand): void {
+    const reason = splitLoadReason(command, this.relaySet);
+    if (reason !== null) throw this.fail(`${reason} (to switch them one by one, untick "one load" in the node)`);
+  }
+
+  private readAny(): RelayCommand {
     const payload = this.payload;
     if (payload === undefined || payload === null || payload === '') {
       throw this.fail('there is no command (send one, or msg.topic "get" to read the relays)');
@@ -61,7 +127,8 @@ class PayloadReader {
   private fail(reason: string): InputError {
     return new InputError(
       PAYLOAD_FIELD,
-      `${PAYLOAD_FIELD}: ${reason}; received ${describeReceived(this.payload)}. Accepted: ${ACCEPTED_RELAY_FORMS}`,
+      `${PAYLOAD_FIELD}: ${reason}; received ${describeReceived(this.payload)}. ` +
+        `Accepted: ${this.oneLoad ? acceptedLoadForms(this.relaySet) : ACCEPTED_RELAY_FORMS}`,
     );
   }
 

@@ -12,9 +12,13 @@ const SERIAL_MAX_CHARS = 64;
 /** How many found devices a "not found" error lists before it only counts the rest. */
 const FOUND_LIST_MAX = 5;
 
-/** The USB port in the device's path; for other links the element after the daemon name. */
+/** The USB port in a device path; for other links the element after the daemon name. */
+export function portOfPath(path: readonly string[]): string | undefined {
+  return path.find((element) => USB_PORT.test(element)) ?? path[1];
+}
+
 export function portOf(device: ControlDevice): string | undefined {
-  return device.path.find((element) => USB_PORT.test(element)) ?? device.path[1];
+  return portOfPath(device.path);
 }
 
 export function hasRelay(device: ControlDevice): boolean {

@@ -52,6 +52,18 @@ export function describeMask(mask: number): string {
   return `${closed.join(',')} closed`;
 }
 
+/**
+ * How a node's relays are wired: the phases of ONE load, which may only ever move together (a
+ * load running on a missing phase can be damaged), or independent loads that move one by one.
+ */
+export type RelayGrouping = 'one-load' | 'independent';
+
+/** True when `mask` closes some, but not all, of the relays in `group`. */
+export function splitsGroup(mask: number, group: number): boolean {
+  const part = mask & group;
+  return part !== 0 && part !== group;
+}
+
 /** "1,2" for the error texts that name a node's relays. */
 export function relayList(mask: number): string {
   return relayNumbers(mask).join(',');

@@ -4,10 +4,11 @@
  * between a read and the write based on it, and a polyphase set always moves in ONE call.
  * Nothing is ever retried: a repeated relay command is a second physical event.
  */
-import { InputError, ProtocolError } from '../webapi/errors';
+import { EgaugeError, InputError, ProtocolError, type ErrorContext } from '../webapi/errors';
 import type { CallOptions, DeviceAttrs } from '../webapi/types';
-import { PAYLOAD_FIELD, type RelayCommand } from './command';
-import { ALL_RELAYS, isMask, relayList } from './mask';
+import { PAYLOAD_FIELD, splitLoadReason, type RelayCommand } from './command';
+import { ALL_RELAYS, isMask, relayList, type RelayGrouping } from './mask';
+import { deviceAttrs, goneIfRefused } from './pinned-device';
 import { describeReceived } from './preview';
 import { normalizeScpiReply, SCPI_MAX_LINES, validateScpiLine } from './scpi';
 
@@ -45,6 +46,11 @@ export interface OperationOptions {
   /** Limit for each call, passed on to the caller. */
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * The path the module was listed at: calls then reach it only while it is still there, and a
+   * refusal before anything acted throws DeviceGoneError.
+   */
+  path?: readonly string[];
 }
 
 export interface ScpiResult {
@@ -60,18 +66,27 @@ export async function executeRelayCommand(
   sn: string,
   command: RelayCommand,
   relaySet: number,
+  grouping: RelayGrouping,
   options: OperationOptions = {},
 ): Promise<RelayResult> {
   checkSerial(sn);
   checkRelaySet(relaySet);
-  checkCommand(command, relaySet);
+  checkGrouping(grouping);
+  checkCommand(command, relaySet, grouping);
   const callOptions = toCallOptions(options);
   const now = options.now ?? Date.now;
   const started = now();
 
   const outcome = await target.withDevice(
-    { sn },
-    (call) => new RelaySession(call, sn, callOptions).run(command, relaySet),
+    deviceAttrs(sn, options.path),
+    async (call) => {
+      const session = new RelaySession(call, sn, callOptions);
+      try {
+        return await session.run(command, relaySet, grouping);
+      } catch (error) {
+        throw session.actuated ? session.afterCommand(error) : goneIfRefused(error, sn, options.path, false);
+      }
+    },
     { signal: options.signal },
   );
 
@@ -104,11 +119,17 @@ export async function executeScpi(
   const callOptions = toCallOptions(options);
 
   return target.withDevice(
-    { sn },
+    deviceAttrs(sn, options.path),
     async (call) => {
       const results: ScpiResult[] = [];
       for (const command of commands) {
-        const raw = await call('scpi.exec', [command], callOptions);
+        let raw: unknown;
+        try {
+          raw = await call('scpi.exec', [command], callOptions);
+        } catch (error) {
+          // Any line that ran may have changed the module's settings.
+          throw goneIfRefused(error, sn, options.path, results.length > 0);
+        }
         const reply = normalizeScpiReply(raw, { device: sn, operation: 'scpi.exec', maybeSent: true });
         // normalizeScpiReply accepted it, so it is a string.
         results.push({ command, raw: String(raw), reply: reply.text, invalid: reply.invalid });
@@ -131,6 +152,8 @@ interface SessionOutcome {
 class RelaySession {
   /** Set once an actuating call went out, so later errors can say so. */
   private sent: string | null = null;
+  /** Set once the meter accepted the actuating call: from then on the command may have acted. */
+  actuated = false;
 
   constructor(
     private readonly call: DeviceCallerLike,
@@ -138,13 +161,16 @@ class RelaySession {
     private readonly callOptions: CallOptions,
   ) {}
 
-  async run(command: RelayCommand, relaySet: number): Promise<SessionOutcome> {
+  async run(command: RelayCommand, relaySet: number, grouping: RelayGrouping): Promise<SessionOutcome> {
     switch (command.kind) {
       case 'get':
         return { method: 'get_mask', argument: null, commanded: null, actual: await this.getMask() };
       case 'toggle': {
         const current = await this.getMask();
-        return this.setMask(current ^ relaySet);
+        if (grouping === 'independent') return this.setMask(current ^ relaySet);
+        // Inverting a load found split (a held relay, a change made elsewhere) would keep it split.
+        const allClosed = (current & relaySet) === relaySet;
+        return this.setMask(allClosed ? current & ~relaySet : current | relaySet);
       }
       case 'set': {
         if (relaySet === ALL_RELAYS) return this.setMask(command.mask);
@@ -191,6 +217,7 @@ class RelaySession {
     const promise = this.call(qualified, [mask], this.callOptions);
     this.sent = `${qualified} [${mask}]`;
     const result = await promise;
+    this.actuated = true;
     // The module answers false (or nothing); anything else means the reply is not understood.
     if (result !== undefined && typeof result !== 'boolean') {
       throw new ProtocolError(`${qualified} on ${this.sn} returned ${describeReceived(result)}; expected true, false or nothing${this.sentNote()}`, {
@@ -199,6 +226,16 @@ class RelaySession {
         maybeSent: true,
       });
     }
+  }
+
+  /** A failure after the meter accepted the command, e.g. of the read-back: the relays may have moved. */
+  afterCommand(error: unknown): unknown {
+    if (!(error instanceof EgaugeError) || error.maybeSent) return error;
+    const context: ErrorContext = { maybeSent: true };
+    if (error.meter !== undefined) context.meter = error.meter;
+    if (error.operation !== undefined) context.operation = error.operation;
+    if (error.device !== undefined) context.device = error.device;
+    return new EgaugeError(error.code, `${error.message}${this.sentNote()}`, context, { cause: error });
   }
 
   private sentNote(): string {
@@ -218,8 +255,21 @@ function checkRelaySet(relaySet: unknown): void {
   }
 }
 
+function checkGrouping(grouping: unknown): void {
+  if (grouping !== 'one-load' && grouping !== 'independent') {
+    throw new InputError('oneLoad', `the relays' grouping must be "one-load" or "independent", got ${describeReceived(grouping)}`);
+  }
+}
+
 /** Commands usually come from parseRelayCommand; one built elsewhere gets the same checks. */
-function checkCommand(command: RelayCommand, relaySet: number): void {
+function checkCommand(command: RelayCommand, relaySet: number, grouping: RelayGrouping): void {
+  checkCommandShape(command, relaySet);
+  if (grouping !== 'one-load') return;
+  const reason = splitLoadReason(command, relaySet);
+  if (reason !== null) throw new InputError(PAYLOAD_FIELD, `${PAYLOAD_FIELD}: ${reason}`);
+}
+
+function checkCommandShape(command: RelayCommand, relaySet: number): void {
   const fail = (reason: string): InputError =>
     new InputError(PAYLOAD_FIELD, `${PAYLOAD_FIELD}: ${reason} (this node drives relays ${relayList(relaySet)})`);
   const inSet = (mask: unknown, what: string): void => {

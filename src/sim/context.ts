@@ -14,8 +14,10 @@ export interface SimContext {
   users: UserDirectory;
   nonces: NonceStore;
   tokens: TokenStore;
-  /** Every module ever added, plugged or not, in the meter's listing order. */
+  /** Every module ever added, plugged or not, in the order they were added. */
   modules: readonly Prm3Module[];
+  /** Run once, right after the next `/ctrl/device` listing is answered (tests of a module moving meanwhile). */
+  afterNextListing: (() => void)[];
   calls: CallCenter;
   registers: RegisterBank;
   faults: SimFaults;

@@ -19,7 +19,10 @@ export function deviceRoute(request: SimRequest, ctx: SimContext): Reply {
   }
   const selection = selectDevices(ctx.modules, attrs);
   if ('error' in selection) return failure(selection.error);
-  return ok({ result: selection.devices.map(deviceRecord) });
+  const reply = ok({ result: selection.devices.map(deviceRecord) });
+  // The listing is taken; whatever happens next happens after it, as on a real meter.
+  for (const action of ctx.afterNextListing.splice(0)) action();
+  return reply;
 }
 
 /** Walks the interface description by path segments, e.g. `relay/method/0/name`. */

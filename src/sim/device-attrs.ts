@@ -23,7 +23,8 @@ const records = new WeakMap<Prm3Module, DeviceRecord>();
 
 export function deviceRecord(device: Prm3Module): DeviceRecord {
   let record = records.get(device);
-  if (record === undefined) {
+  // A module moved to another port is listed under its new path.
+  if (record === undefined || record.path[1] !== device.port) {
     record = {
       path: ['net.egauge.slowd', device.port],
       mfg: 'eGauge',
@@ -57,16 +58,30 @@ function attributeMatches(record: DeviceRecord, name: string, wanted: unknown): 
 
 export type Selection = { devices: Prm3Module[] } | { error: string };
 
-/** Plugged devices matching `attrs`, in the meter's order; with `index`, at most one. */
+/** USB1 before USB2 before USB10, whichever module was added first. */
+function byPort(a: Prm3Module, b: Prm3Module): number {
+  return portNumber(a.port) - portNumber(b.port) || (a.port < b.port ? -1 : a.port > b.port ? 1 : 0);
+}
+
+function portNumber(port: string): number {
+  const digits = /\d+$/.exec(port);
+  return digits === null ? Number.MAX_SAFE_INTEGER : Number(digits[0]);
+}
+
+/** Plugged devices matching `attrs`, listed by port; with `index`, at most one. */
 export function selectDevices(devices: readonly Prm3Module[], attrs: Record<string, unknown>): Selection {
+  // The meter reads `path` only as the first attribute: anywhere else it is refused.
+  if (Object.hasOwn(attrs, 'path') && Object.keys(attrs)[0] !== 'path') return { error: 'EINVAL: path must be the first attribute.' };
   const index = attrs['index'];
   if (index !== undefined && !isIntegerIn(index, 0, Number.MAX_SAFE_INTEGER)) return { error: 'EINVAL: index must be a non-negative integer.' };
   const wanted = Object.entries(attrs).filter(([name]) => name !== 'index');
-  const matches = devices.filter((device) => {
-    if (!device.plugged) return false;
-    const record = deviceRecord(device);
-    return wanted.every(([name, value]) => attributeMatches(record, name, value));
-  });
+  const matches = devices
+    .filter((device) => {
+      if (!device.plugged) return false;
+      const record = deviceRecord(device);
+      return wanted.every(([name, value]) => attributeMatches(record, name, value));
+    })
+    .sort(byPort);
   if (index === undefined) return { devices: matches };
   const picked = matches[index];
   return { devices: picked === undefined ? [] : [picked] };

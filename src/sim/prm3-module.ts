@@ -34,7 +34,7 @@ function validOptions(options: SimPrm3Options): void {
 
 export class Prm3Module implements SimPrm3 {
   readonly sn: string;
-  readonly port: string;
+  private usbPort: string;
   minOpenS: number;
   minCloseS: number;
   latencyMs: number | undefined;
@@ -50,13 +50,22 @@ export class Prm3Module implements SimPrm3 {
   constructor(options: SimPrm3Options & { port: string }, defaults: Prm3Defaults) {
     validOptions(options);
     this.sn = options.sn;
-    this.port = options.port;
+    this.usbPort = options.port;
     this.relayMask = options.mask ?? 0;
     this.minOpenS = options.minOpenS ?? defaults.minDurationS;
     this.minCloseS = options.minCloseS ?? defaults.minDurationS;
     this.latencyMs = options.latencyMs;
     this.loadsW = options.loadsW ?? DEFAULT_LOADS_W;
     this.clock = defaults.clock;
+  }
+
+  get port(): string {
+    return this.usbPort;
+  }
+
+  /** Plugged into another port: the module keeps its serial number, relays and counters. */
+  moveTo(port: string): void {
+    this.usbPort = port;
   }
 
   get mask(): number {

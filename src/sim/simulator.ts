@@ -31,6 +31,7 @@ class Simulator implements MeterSimulator {
   private readonly calls: CallCenter;
   private readonly registers: RegisterBank;
   private readonly delayed = new DelayedReplies();
+  private readonly afterNextListing: (() => void)[] = [];
   private readonly server: SimServer;
   private closed = false;
 
@@ -50,6 +51,7 @@ class Simulator implements MeterSimulator {
       nonces: this.nonces,
       tokens: this.tokens,
       modules: this.modules,
+      afterNextListing: this.afterNextListing,
       calls: this.calls,
       registers: this.registers,
       faults: this.faults,
@@ -116,6 +118,28 @@ class Simulator implements MeterSimulator {
     this.module(sn).setPlugged(true);
   }
 
+  movePrm3(sn: string, port: string): void {
+    const module = this.module(sn);
+    const target = usbPort(port);
+    const occupant = this.modules.find((other) => other.port === target);
+    if (occupant !== undefined && occupant !== module) throw new RangeError(`port ${target} already has PRM3 ${occupant.sn}`);
+    module.moveTo(target);
+  }
+
+  swapPorts(portA: string, portB: string): void {
+    const a = usbPort(portA);
+    const b = usbPort(portB);
+    const onA = this.modules.find((module) => module.port === a);
+    const onB = this.modules.find((module) => module.port === b);
+    if (onA === undefined && onB === undefined) throw new RangeError(`neither ${a} nor ${b} has a PRM3`);
+    onA?.moveTo(b);
+    onB?.moveTo(a);
+  }
+
+  afterNextDeviceList(action: () => void): void {
+    this.afterNextListing.push(action);
+  }
+
   setRegister(name: string, rate: number): void {
     this.registers.pin(name, rate);
   }
@@ -163,6 +187,11 @@ class Simulator implements MeterSimulator {
     while (this.modules.some((module) => module.port === `USB${n}`)) n += 1;
     return `USB${n}`;
   }
+}
+
+function usbPort(port: string): string {
+  if (!/^USB\d+$/i.test(port)) throw new RangeError(`a USB port looks like "USB1"; got "${port}"`);
+  return port.toUpperCase();
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<MeterSimulator> {

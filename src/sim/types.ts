@@ -118,6 +118,12 @@ export interface MeterSimulator {
   addPrm3(options: SimPrm3Options): SimPrm3;
   unplug(sn: string): void;
   replug(sn: string): void;
+  /** Plug a module into another, free USB port (e.g. "USB3"); it keeps its serial number and relays. */
+  movePrm3(sn: string, port: string): void;
+  /** Swap the modules on two USB ports (one of them may be empty). */
+  swapPorts(portA: string, portB: string): void;
+  /** Run `action` right after the next `/ctrl/device` listing is answered, before any later request. */
+  afterNextDeviceList(action: () => void): void;
   /** Change a register's rate (e.g. Solar production); Grid follows relays unless set here. */
   setRegister(name: string, rate: number): void;
   /** Add or replace a user. */

@@ -9,7 +9,7 @@ import type { HttpReply, HttpTransport } from './http';
 import { localExpiry, readTokenTimes } from './jwt';
 import type { MeterText } from './redact';
 import { readChallenge, readLoginReply, type Challenge } from './validate';
-import { raceAbort } from './signals';
+import { raceAbort, type AnySignal } from './signals';
 
 export class Token {
   /** Private, so neither `util.inspect` nor `JSON.stringify` of anything holding a token shows it. */
@@ -41,7 +41,7 @@ export interface AuthOptions {
   backoff: { initialMs: number; maxMs: number };
   refreshAheadMs: number;
   /** Aborts a login in flight when the client closes. */
-  lifetime: AbortSignal;
+  lifetime: AnySignal;
   log: (level: 'debug' | 'warn', text: string) => void;
   /** A login starts (for the 'connecting' state). */
   onLoginStart: () => void;
@@ -80,7 +80,7 @@ export class TokenManager {
   }
 
   /** A usable token: the current one, or one from a login shared with every other caller. */
-  async token(signal?: AbortSignal): Promise<Token> {
+  async token(signal?: AnySignal): Promise<Token> {
     return this.fresh ?? this.login(undefined, signal);
   }
 
@@ -88,7 +88,7 @@ export class TokenManager {
    * The meter refused `rejected` with a 401. Logs in again with the challenge from that 401,
    * unless the token was already replaced or a login is already under way.
    */
-  async replace(rejected: Token, challenge: Challenge | undefined, signal?: AbortSignal): Promise<Token> {
+  async replace(rejected: Token, challenge: Challenge | undefined, signal?: AnySignal): Promise<Token> {
     const current = this.#current;
     if (current !== undefined && current.generation !== rejected.generation) return current;
     if (current !== undefined) this.#current = undefined;
@@ -106,7 +106,7 @@ export class TokenManager {
     return { meter: this.options.meterUrl, operation: 'login' };
   }
 
-  private login(challenge: Challenge | undefined, signal?: AbortSignal): Promise<Token> {
+  private login(challenge: Challenge | undefined, signal?: AnySignal): Promise<Token> {
     if (this.#pending === undefined) {
       const waitMs = this.heldUntil - this.now();
       if (waitMs > 0) {

@@ -3,16 +3,17 @@
  * token manager (auth.ts), the per-device queue (device-queue.ts) and the poll schedule
  * (poll.ts), and turns every outcome into one of the typed errors of errors.ts.
  */
-import { EventEmitter, setMaxListeners } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { TokenManager, type Token } from './auth';
 import { ControlCalls, type RequestSpec } from './control';
+import { Deadlines } from './deadlines';
 import { deviceKey, DeviceQueue } from './device-queue';
 import { AbortedError, AuthError, EgaugeError, InputError, NetworkError, ProtocolError, QueueFullError, TimeoutError, toEgaugeError } from './errors';
 import { HttpTransport, type HttpRequest, type TlsOptions } from './http';
 import { checkArgs, checkAttrs, checkCount, checkMethod, checkPositive, describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';
 import { MeterText } from './redact';
-import { linkSignals } from './signals';
+import { linkSignals, StopSignal, type AnySignal } from './signals';
 import type { CallOptions, ClientState, ControlDevice, DeviceAttrs, DeviceCaller, InterfaceMap, RegisterSnapshot, UserRights } from './types';
 import { normalizeMeterUrl } from './url';
 import { errorText, isRecord, readChallenge, readDevices, readInterfaces, readRegisters, readResult, readRights } from './validate';
@@ -62,7 +63,8 @@ export class EgaugeClient extends EventEmitter {
   private readonly auth: TokenManager;
   private readonly queue: DeviceQueue<QueuedWork>;
   private readonly control: ControlCalls;
-  private readonly lifetime = new AbortController();
+  private readonly lifetime = new StopSignal();
+  private readonly deadlines = new Deadlines();
   /** Quotes the meter's words with this client's password and tokens blanked. */
   private readonly texts: MeterText;
   private readonly writeLog: (level: 'debug' | 'warn', text: string) => void;
@@ -73,7 +75,7 @@ export class EgaugeClient extends EventEmitter {
   constructor(options: ClientOptions) {
     super();
     // Every request in flight listens to the client's signal; dozens at once are normal.
-    setMaxListeners(0, this.lifetime.signal);
+    this.lifetime.setMaxListeners(0);
     if (!isRecord(options)) throw new InputError('options', 'client options must be an object');
     this.url = normalizeMeterUrl(options.url);
     if (typeof options.username !== 'string' || options.username.trim() === '') throw new InputError('username', 'username must not be empty');
@@ -101,6 +103,7 @@ export class EgaugeClient extends EventEmitter {
       maxResponseBytes: checkPositive(options.maxResponseBytes, 'maxResponseBytes', DEFAULTS.maxResponseBytes),
       log: this.writeLog,
       quote: this.texts.quote,
+      deadlines: this.deadlines,
       ...(options.tls !== undefined ? { tls: options.tls } : {}),
     });
     this.auth = new TokenManager({
@@ -111,7 +114,7 @@ export class EgaugeClient extends EventEmitter {
       texts: this.texts,
       backoff: { initialMs: backoff.initialMs, maxMs: Math.max(backoff.initialMs, backoff.maxMs) },
       refreshAheadMs: checkCount(options.refreshAheadMs, 'refreshAheadMs', DEFAULTS.refreshAheadMs),
-      lifetime: this.lifetime.signal,
+      lifetime: this.lifetime,
       log: this.writeLog,
       onLoginStart: () => {
         if (this.currentState !== 'ready') this.setState('connecting');
@@ -127,7 +130,8 @@ export class EgaugeClient extends EventEmitter {
       request: (spec) => this.request(spec),
       fetchRights: (signal) => this.fetchRights(signal),
       tokenGeneration: () => this.auth.held?.generation,
-      lifetime: this.lifetime.signal,
+      lifetime: this.lifetime,
+      deadlines: this.deadlines,
       requestTimeoutMs,
     });
     this.queue = new DeviceQueue<QueuedWork>(checkCount(options.queueLimit, 'queueLimit', DEFAULTS.queueLimit), {
@@ -146,7 +150,7 @@ export class EgaugeClient extends EventEmitter {
           meter: this.url,
           device: this.labelOf(key),
         }),
-    });
+    }, this.deadlines);
   }
 
   get state(): ClientState {
@@ -251,7 +255,7 @@ export class EgaugeClient extends EventEmitter {
     this.assertOpen('logout');
     const token = this.auth.forget();
     this.control.forgetRights();
-    if (token !== undefined) await this.sendLogout(token, this.lifetime.signal);
+    if (token !== undefined) await this.sendLogout(token, this.lifetime);
   }
 
   /** Aborts everything in flight, logs out (bounded), closes the connections. Safe to call twice. */
@@ -279,9 +283,10 @@ export class EgaugeClient extends EventEmitter {
       }
     }
     await this.transport.destroy();
+    this.deadlines.stop();
   }
 
-  private async sendLogout(token: Token, signal: AbortSignal): Promise<void> {
+  private async sendLogout(token: Token, signal: AnySignal): Promise<void> {
     try {
       await this.transport.send({ method: 'GET', path: '/auth/logout', operation: 'GET /auth/logout', retry: 'idempotent', token: token.jwt, signal });
     } catch (error) {
@@ -329,7 +334,7 @@ export class EgaugeClient extends EventEmitter {
    */
   private async request(spec: RequestSpec): Promise<unknown> {
     this.assertOpen(spec.operation);
-    const linked = linkSignals(spec.callSignal === true ? [spec.signal] : [this.lifetime.signal, spec.signal]);
+    const linked = linkSignals(spec.callSignal === true ? [spec.signal] : [this.lifetime, spec.signal], undefined, this.deadlines);
     const signal = linked.signal;
     // Field by field: a spread copy of the spec made every request measurably slower. A call's
     // requests need no timer of their own: the call's signal carries its deadlines.
@@ -386,7 +391,7 @@ export class EgaugeClient extends EventEmitter {
     return failure;
   }
 
-  private async fetchRights(signal: AbortSignal | undefined): Promise<UserRights> {
+  private async fetchRights(signal: AnySignal | undefined): Promise<UserRights> {
     const operation = 'GET /auth/rights';
     const body = await this.request({ method: 'GET', path: '/auth/rights', operation, retry: 'idempotent', signal });
     const text = errorText(body);
@@ -394,7 +399,7 @@ export class EgaugeClient extends EventEmitter {
     return readRights(body, protocolFail(this.url, operation));
   }
 
-  private async ctrlGet(path: string, operation: string, signal: AbortSignal | undefined): Promise<unknown> {
+  private async ctrlGet(path: string, operation: string, signal: AnySignal | undefined): Promise<unknown> {
     const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', signal });
     const text = errorText(body);
     if (text !== undefined) throw await this.control.refusal(meterError(this.texts.quote, this.url, operation, text), operation, signal);

@@ -9,7 +9,8 @@ import { describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';
 import type { Quote } from './redact';
 import { PollPlanner } from './poll';
-import { linkSignals, sleep } from './signals';
+import type { Deadlines } from './deadlines';
+import { linkSignals, sleep, type AnySignal } from './signals';
 import type { DeviceAttrs, UserRights } from './types';
 import { errorText, readCallReply, readResult, readTid } from './validate';
 
@@ -25,7 +26,7 @@ export interface RequestSpec {
   path: string;
   operation: string;
   retry: RetryPolicy;
-  signal?: AbortSignal;
+  signal?: AnySignal;
   /** The signal is a call's: it carries the call's deadline and fires when the client closes. */
   callSignal?: boolean;
   body?: unknown;
@@ -40,11 +41,13 @@ export interface ControlDeps {
   username: string;
   /** Sends with the token, handles 401, returns the body of a 200 reply. */
   request(spec: RequestSpec): Promise<unknown>;
-  fetchRights(signal: AbortSignal | undefined): Promise<UserRights>;
+  fetchRights(signal: AnySignal | undefined): Promise<UserRights>;
   /** Generation of the token held now, if any. */
   tokenGeneration(): number | undefined;
   /** Fires when the client closes. */
-  lifetime: AbortSignal;
+  lifetime: AnySignal;
+  /** The client's deadlines: a call's limits wait there, not on timers of their own. */
+  deadlines: Deadlines;
   /** How long the meter may take to accept a call (answer its POST). */
   requestTimeoutMs: number;
 }
@@ -78,10 +81,10 @@ export class ControlCalls {
     const { attrs, key } = target;
     const device = describeDevice(attrs);
     const startedAt = performance.now();
-    // One timer serves the whole call: first the time the meter has to accept it (a login
+    // One deadline serves the whole call: first the time the meter has to accept it (a login
     // included), then the rest of the call's time for the result.
     const acceptMs = Math.min(timeoutMs, this.deps.requestTimeoutMs);
-    const linked = linkSignals([this.deps.lifetime, ...signals], acceptMs);
+    const linked = linkSignals([this.deps.lifetime, ...signals], acceptMs, this.deps.deadlines);
     const signal = linked.signal;
     let accepted = false;
     try {
@@ -103,7 +106,7 @@ export class ControlCalls {
   }
 
   /** A refusal from /ctrl becomes PermissionError when the user certainly lacks `ctrl`. */
-  async refusal(error: EgaugeError, operation: string, signal: AbortSignal | undefined, device?: string): Promise<EgaugeError> {
+  async refusal(error: EgaugeError, operation: string, signal: AnySignal | undefined, device?: string): Promise<EgaugeError> {
     if (!(error instanceof CallError) && !(error instanceof ProtocolError)) return error;
     if (!(await this.lacksCtrl(signal))) return error;
     return new PermissionError(
@@ -114,7 +117,7 @@ export class ControlCalls {
     );
   }
 
-  private async lacksCtrl(signal: AbortSignal | undefined): Promise<boolean> {
+  private async lacksCtrl(signal: AnySignal | undefined): Promise<boolean> {
     const generation = this.deps.tokenGeneration();
     const cached = this.rightsCache;
     let rights: Promise<UserRights>;
@@ -130,7 +133,7 @@ export class ControlCalls {
     );
   }
 
-  private async start(attrs: DeviceAttrs, method: string, args: unknown[], device: string, signal: AbortSignal): Promise<number> {
+  private async start(attrs: DeviceAttrs, method: string, args: unknown[], device: string, signal: AnySignal): Promise<number> {
     this.calls++;
     const body = await this.deps.request({
       method: 'POST',
@@ -154,8 +157,8 @@ export class ControlCalls {
     }
   }
 
-  private async awaitResult(key: string, tid: number, method: string, device: string, signal: AbortSignal): Promise<unknown> {
-    const schedule = this.planner.begin(`${key} ${method}`);
+  private async awaitResult(key: string, tid: number, method: string, device: string, signal: AnySignal): Promise<unknown> {
+    const schedule = this.planner.begin(`${key} ${method}`, key, method);
     const acceptedAt = performance.now();
     const stopped = (): AbortedError =>
       new AbortedError(

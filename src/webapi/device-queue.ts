@@ -3,10 +3,16 @@
  * relay must never see two commands race), jobs for different devices run in parallel.
  * Waiting is bounded; a full lane refuses at once instead of dropping anything silently.
  */
+import { Deadlines, type Expiring } from './deadlines';
 
-/** Attrs with keys sorted at every level, so `{sn, model}` and `{model, sn}` share a lane. */
+/**
+ * The lane of a device. A serial number names one module wherever it is plugged in, so every
+ * selection with an `sn` (alone, or pinned to a `path`) shares that module's lane; other
+ * selections are keyed by their attrs, sorted at every level.
+ */
 export function deviceKey(attrs: object): string {
-  // Nearly every call names one device by its serial number alone: nothing to sort.
+  const sn: unknown = Reflect.get(attrs, 'sn');
+  if (typeof sn === 'string') return JSON.stringify({ sn });
   const names = Object.keys(attrs);
   if (names.length === 1 && typeof Reflect.get(attrs, names[0] ?? '') === 'string') return JSON.stringify(attrs);
   return JSON.stringify(attrs, (_key, value: unknown) => {
@@ -50,6 +56,8 @@ export class DeviceQueue<Tag = unknown> {
   constructor(
     private readonly limit: number,
     private readonly refusals: QueueRefusals,
+    /** Where the waits' limits go: one timer for all of them, not one per waiting job. */
+    private readonly deadlines: Deadlines = new Deadlines(),
   ) {}
 
   run<T>(key: string, job: () => Promise<T>, options: EnqueueOptions<Tag>): Promise<T> {
@@ -126,14 +134,14 @@ export class DeviceQueue<Tag = unknown> {
   private wait<T>(key: string, lane: Lane<Tag>, job: () => Promise<T>, options: EnqueueOptions<Tag>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const waitedSince = Date.now();
-      let timer: NodeJS.Timeout | undefined;
+      let limit: Expiring | undefined;
       const leave = (error: Error): void => {
         lane.waiting = lane.waiting.filter((waiting) => waiting !== entry);
         entry.fail(error);
       };
       const onAbort = (): void => leave(this.refusals.aborted(key));
       const cleanUp = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (limit !== undefined) this.deadlines.remove(limit);
         options.signal?.removeEventListener('abort', onAbort);
       };
       const entry: WaitingJob<Tag> = {
@@ -150,8 +158,8 @@ export class DeviceQueue<Tag = unknown> {
       lane.waiting.push(entry);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.maxWaitMs !== undefined) {
-        const maxWaitMs = options.maxWaitMs;
-        timer = setTimeout(() => leave(this.refusals.waitTimeout(key, Date.now() - waitedSince)), maxWaitMs);
+        limit = { deadline: performance.now() + options.maxWaitMs, armed: false, expire: () => leave(this.refusals.waitTimeout(key, Date.now() - waitedSince)) };
+        this.deadlines.add(limit);
       }
     });
   }

@@ -49,7 +49,7 @@ export class EgaugeError extends Error {
     return this.message;
   }
 
-  /** Plain object for `msg.error`: safe to put in a message or a log. */
+  /** Plain object for `msg.egaugeError`: safe to put in a message or a log. */
   toJSON(): { code: ErrorCode; message: string; meter?: string; device?: string; operation?: string } {
     const out: { code: ErrorCode; message: string; meter?: string; device?: string; operation?: string } = {
       code: this.code,
@@ -114,8 +114,8 @@ export class InputError extends EgaugeError {
   }
 }
 export class DeviceError extends EgaugeError {
-  constructor(message: string, context?: ErrorContext) {
-    super('DEVICE', message, context);
+  constructor(message: string, context?: ErrorContext, options?: { cause?: unknown }) {
+    super('DEVICE', message, context, options);
   }
 }
 

@@ -5,7 +5,8 @@
 import { Pool } from 'undici';
 import { AbortedError, NetworkError, ProtocolError, TimeoutError, type EgaugeError, type ErrorContext } from './errors';
 import { describeBody, safeQuote, type Quote } from './redact';
-import { linkSignals } from './signals';
+import type { Deadlines } from './deadlines';
+import { linkSignals, type AnySignal } from './signals';
 
 export interface TlsOptions {
   ca?: string | Buffer;
@@ -23,6 +24,8 @@ export interface TransportOptions {
   log: (level: 'debug' | 'warn', text: string) => void;
   /** Quotes what the other side said, with the client's secrets blanked; default `safeQuote`. */
   quote?: Quote;
+  /** Where each request's time limit waits; the client's own, so close() stops its timer. */
+  deadlines?: Deadlines;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface HttpRequest {
   retry: RetryPolicy;
   token?: string;
   body?: unknown;
-  signal?: AbortSignal;
+  signal?: AnySignal;
   /**
    * The signal carries a deadline of its own (a /ctrl call's): no second timer per request.
    * undici's header and body timeouts still bound each wait.
@@ -67,6 +70,7 @@ const CONNECTIONS = 6;
 
 type FailureKind = 'unsent' | 'tls' | 'reset' | 'timeout' | 'cancelled' | 'aborted' | 'malformed' | 'other';
 
+/** Failures that, coming from connection setup, mean the request never left this machine. */
 const UNSENT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -76,6 +80,8 @@ const UNSENT_CODES = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/** The system calls of connection setup: name lookup and connect. Later ones run on a socket that may have carried the request. */
+const SETUP_SYSCALLS = new Set(['connect', 'getaddrinfo', 'getaddrinfo_a']);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const TLS_CODES = new Set([
@@ -91,22 +97,45 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 
-/** Error codes along the cause chain (undici wraps socket errors). */
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
+interface ChainLink {
+  code: string;
+  syscall: string | undefined;
+}
+
+/** Error codes along the cause chain (undici wraps socket errors), with the system call that failed. */
+function errorChain(error: unknown): ChainLink[] {
+  const links: ChainLink[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
     const code: unknown = Reflect.get(current, 'code');
-    if (typeof code === 'string') codes.push(code);
+    const syscall: unknown = Reflect.get(current, 'syscall');
+    if (typeof code === 'string') links.push({ code, syscall: typeof syscall === 'string' ? syscall : undefined });
     current = Reflect.get(current, 'cause');
   }
-  return codes;
+  return links;
+}
+
+function errorCodes(error: unknown): string[] {
+  return errorChain(error).map((link) => link.code);
+}
+
+/**
+ * Never sent: a setup failure, i.e. a connect timeout, or an unsent code raised by name lookup
+ * or connect. The same code from a read or write on an established socket (a host that became
+ * unreachable mid-request) may come after the request left, so it counts as a lost connection.
+ */
+function neverSent(links: readonly ChainLink[]): boolean {
+  return links.some(
+    (link) => link.code === 'UND_ERR_CONNECT_TIMEOUT' || (UNSENT_CODES.has(link.code) && link.syscall !== undefined && SETUP_SYSCALLS.has(link.syscall)),
+  );
 }
 
 function classify(error: unknown): FailureKind {
-  const codes = errorCodes(error);
+  const links = errorChain(error);
+  const codes = links.map((link) => link.code);
   const has = (set: Set<string>): boolean => codes.some((code) => set.has(code));
-  if (has(UNSENT_CODES)) return 'unsent';
+  if (neverSent(links)) return 'unsent';
+  if (has(UNSENT_CODES)) return 'reset';
   if (has(TLS_CODES) || codes.some((code) => code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) return 'tls';
   if (has(RESET_CODES)) return 'reset';
   if (has(TIMEOUT_CODES)) return 'timeout';
@@ -194,7 +223,7 @@ export class HttpTransport {
   private async attempt(request: HttpRequest): Promise<HttpReply> {
     if (request.signal?.aborted) throw new AttemptFailure('cancelled', request.signal.reason);
     // One bound for the whole exchange; undici's own timeouts only bound each wait.
-    const linked = linkSignals([request.signal], request.bounded === true ? undefined : this.options.requestTimeoutMs);
+    const linked = linkSignals([request.signal], request.bounded === true ? undefined : this.options.requestTimeoutMs, this.options.deadlines);
     const signal = linked.signal;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;

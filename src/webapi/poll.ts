@@ -12,6 +12,13 @@
  * Past `hi` (the device was slower this time) polls back off from a small step, a share of
  * `hi`; with no history they back off geometrically: each gap is a fixed fraction of the
  * time already waited, plus a few ms, capped.
+ *
+ * A device seen still pending at `lo` gets no immediate poll: its first poll is aimed, so a
+ * call whose latency is known costs one poll. Such a poll learns nothing about the low side;
+ * `lo` is let sink only once `recheckMs` has passed since the low side was last seen, which
+ * keeps noticing a device that became faster. A device+method never called borrows what is
+ * known for the same device (another method) or the same method (another device of the same
+ * kind on the meter), but still polls at once first, in case it is faster.
  */
 
 export interface PollTuning {
@@ -25,6 +32,8 @@ export interface PollTuning {
   decayShare: number;
   /** Device+method pairs remembered; the least recently used is forgotten first. */
   historyLimit: number;
+  /** How long a known low side is trusted before an aimed poll lets it sink again. */
+  recheckMs: number;
 }
 
 export const DEFAULT_POLL_TUNING: PollTuning = {
@@ -34,6 +43,7 @@ export const DEFAULT_POLL_TUNING: PollTuning = {
   narrowShare: 0.1,
   decayShare: 0.25,
   historyLimit: 256,
+  recheckMs: 60_000,
 };
 
 /** At `lo` the result was still pending, at `hi` it was ready. */
@@ -42,31 +52,78 @@ export interface Bracket {
   hi: number;
 }
 
-export class PollPlanner {
-  private readonly history = new Map<string, Bracket>();
-  readonly tuning: PollTuning;
+/** What is remembered per device+method: the bracket and when its low side was last seen. */
+interface Known extends Bracket {
+  lowSeenAt: number;
+}
 
-  constructor(tuning: Partial<PollTuning> = {}) {
+export class PollPlanner {
+  private readonly history = new Map<string, Known>();
+  /** The key last learnt per device and per method, to borrow from. */
+  private readonly lastByDevice = new Map<string, string>();
+  private readonly lastByMethod = new Map<string, string>();
+  /** The key remembered last: learning it again needs no reordering. */
+  private newest: string | undefined;
+  readonly tuning: PollTuning;
+  private readonly clock: () => number;
+
+  constructor(tuning: Partial<PollTuning> = {}, clock: () => number = () => performance.now()) {
     this.tuning = { ...DEFAULT_POLL_TUNING, ...tuning };
+    this.clock = clock;
   }
 
-  /** Starts the schedule of one call; `key` names the device and method. */
-  begin(key: string): PollRun {
-    return new PollRun(this, key, this.history.get(key));
+  /**
+   * Starts the schedule of one call; `key` names the device and method. With `device` and
+   * `method` given, a key never seen borrows what is known for either.
+   */
+  begin(key: string, device?: string, method?: string): PollRun {
+    const own = this.history.get(key);
+    if (own !== undefined) return new PollRun(this, key, own, own.lo > 0);
+    const borrowed = this.borrow(device, method);
+    if (device !== undefined) this.lastByDevice.set(device, key);
+    if (method !== undefined) this.lastByMethod.set(method, key);
+    return new PollRun(this, key, borrowed, false);
   }
 
   /** What is remembered for `key` (for inspection and tests). */
   bracket(key: string): Bracket | undefined {
     const known = this.history.get(key);
-    return known === undefined ? undefined : { ...known };
+    return known === undefined ? undefined : { lo: known.lo, hi: known.hi };
   }
 
-  /** Folds the bracket one call observed into what is remembered. */
-  learn(key: string, seen: Bracket): void {
+  /**
+   * Folds the bracket one call observed into what is remembered. `aimedFirst`: the first poll
+   * was aimed and found the result, so the low side was not looked at.
+   */
+  learn(key: string, seen: Bracket, aimedFirst = false): void {
     const known = this.history.get(key);
+    if (known === undefined) {
+      this.remember(key, { lo: seen.lo, hi: seen.hi, lowSeenAt: seen.lo > 0 ? this.clock() : 0 });
+      return;
+    }
+    if (aimedFirst && this.clock() - known.lowSeenAt < this.tuning.recheckMs) {
+      known.hi = Math.max(known.lo, Math.min(known.hi, seen.hi));
+      this.remember(key, known);
+      return;
+    }
+    const merged = this.merge(known, seen);
+    if (merged === undefined) {
+      this.history.delete(key);
+      return;
+    }
+    // Updated in place: every call learns, so this runs as often as calls do.
+    known.lo = merged.lo;
+    known.hi = merged.hi;
+    if (seen.lo > 0) known.lowSeenAt = this.clock();
+    this.remember(key, known);
+  }
+
+  /** Stores `entry` as the most recently used; the least recently used goes beyond the limit. */
+  private remember(key: string, entry: Known): void {
+    if (this.newest === key && this.history.get(key) === entry) return;
     this.history.delete(key);
-    const merged = known === undefined ? seen : this.merge(known, seen);
-    if (merged !== undefined) this.history.set(key, merged);
+    this.history.set(key, entry);
+    this.newest = key;
     if (this.history.size > this.tuning.historyLimit) {
       const oldest = this.history.keys().next().value;
       if (oldest !== undefined) this.history.delete(oldest);
@@ -77,6 +134,16 @@ export class PollPlanner {
   backoffGap(elapsed: number): number {
     const { factor, minGapMs, maxGapMs } = this.tuning;
     return Math.min(maxGapMs, elapsed * (factor - 1) + minGapMs);
+  }
+
+  private borrow(device: string | undefined, method: string | undefined): Bracket | undefined {
+    for (const [index, name] of [[this.lastByDevice, device], [this.lastByMethod, method]] as const) {
+      if (name === undefined) continue;
+      const key = index.get(name);
+      const known = key === undefined ? undefined : this.history.get(key);
+      if (known !== undefined) return { lo: known.lo, hi: known.hi };
+    }
+    return undefined;
   }
 
   private merge(known: Bracket, seen: Bracket): Bracket | undefined {
@@ -103,6 +170,8 @@ export class PollRun {
     private readonly planner: PollPlanner,
     private readonly key: string,
     known: Bracket | undefined,
+    /** The first poll is aimed rather than sent at once: the device was seen pending before. */
+    private readonly aimFirst: boolean,
   ) {
     const { tuning } = planner;
     this.aims = known === undefined ? [] : aimsFor(known, tuning);
@@ -116,7 +185,7 @@ export class PollRun {
 
   /** Elapsed time at which to send the next poll. */
   nextPollAt(): number {
-    if (this.polls === 0) return 0;
+    if (this.polls === 0) return this.aimFirst ? (this.aims[0] ?? 0) : 0;
     const last = this.lastPendingAt;
     const aim = this.aims.find((at) => at > last);
     if (aim !== undefined) return aim;
@@ -136,7 +205,7 @@ export class PollRun {
     }
     // Ready at the very first poll: nothing was learnt about the lower end.
     const lo = this.polls === 1 ? 0 : this.lastPendingAt;
-    this.planner.learn(this.key, { lo, hi: Math.max(lo, sentAt) });
+    this.planner.learn(this.key, { lo, hi: Math.max(lo, sentAt) }, this.polls === 1 && this.aimFirst);
   }
 }
 

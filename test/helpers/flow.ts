@@ -6,6 +6,7 @@ import maskModule = require('../../src/nodes/prm3-mask');
 import scpiModule = require('../../src/nodes/prm3-scpi');
 import discoverModule = require('../../src/nodes/prm3-discover');
 import registerModule = require('../../src/nodes/egauge-register');
+import { preview } from '../../src/prm3/preview';
 import { startSimulator } from '../../src/sim';
 import type { MeterSimulator, SimulatorOptions } from '../../src/sim/types';
 
@@ -59,6 +60,31 @@ export function nextMessage(id: string, ms = 8000): Promise<Msg> {
       resolve(msg);
     };
     node.once('input', onInput);
+  });
+}
+
+export type Outcome = { kind: 'output'; msg: Msg } | { kind: 'error'; error: { code: string; message: string } };
+
+/**
+ * Sends one message into `node` and resolves with what became of it: the next message on the
+ * helper `out`, or the next on the helper `caught` (wired from a Catch node).
+ */
+export function exchange(node: string, msg: Msg): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const out = helper.getNode('out');
+    const caught = helper.getNode('caught');
+    const timer = setTimeout(() => reject(new Error(`no outcome for ${preview(msg['payload'])}`)), 10_000);
+    const done = (outcome: Outcome): void => {
+      clearTimeout(timer);
+      out.removeListener('input', onOutput);
+      caught.removeListener('input', onError);
+      resolve(outcome);
+    };
+    const onOutput = (m: Msg): void => done({ kind: 'output', msg: m });
+    const onError = (m: Msg): void => done({ kind: 'error', error: m['error'] as { code: string; message: string } });
+    out.on('input', onOutput);
+    caught.on('input', onError);
+    helper.getNode(node).receive(msg);
   });
 }
 
