@@ -8,7 +8,7 @@ const B = 'B0000002';
 function flow(sim: MeterSimulator, type: 'prm3 mask' | 'prm3 scpi', device: string): Record<string, unknown>[] {
   const node =
     type === 'prm3 mask'
-      ? { id: 'node', type, z: TAB, meter: METER_ID, device, relays: '1,2,3', output: 'mask', poll: 0, mode: 'queue', wires: [['out']] }
+      ? { id: 'node', type, z: TAB, meter: METER_ID, device, relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']] }
       : { id: 'node', type, z: TAB, meter: METER_ID, device, command: '', wires: [['out']] };
   return [
     tab(),
