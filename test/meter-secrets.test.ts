@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { EgaugeClient } from '../src/webapi/client';
 import { CallError, EgaugeError, PermissionError } from '../src/webapi/errors';
 import type { MeterSimulator } from '../src/sim/types';
-import { errors, helper, load, meterConfig, METER_ID, nextMessage, PASSWORD, startSim, TAB, tab, warnings, type Msg } from './helpers/flow';
+import { errors, helper, load, meterConfig, METER_ID, nextMessage, PASSWORD, simEachTest, TAB, tab, warnings, type Msg } from './helpers/flow';
 
 /** Everything `util.inspect` can reach, hidden properties and all. */
 function inspected(value: unknown): string {
@@ -38,13 +38,7 @@ function assertNoSecret(text: string, what: string): void {
 describe('secrets out of reach', function () {
   let sim: MeterSimulator;
 
-  beforeEach(async function () {
-    sim = await startSim();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await sim.close();
-  });
+  simEachTest((started) => (sim = started));
 
   describe('client objects after a real login', function () {
     let client: EgaugeClient;

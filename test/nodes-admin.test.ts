@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
 import meterModule = require('../src/nodes/egauge-meter');
-import { ALL_NODES, helper, load, meterConfig, METER_ID, PASSWORD, startSim, tab } from './helpers/flow';
+import { ALL_NODES, helper, load, meterConfig, METER_ID, PASSWORD, simEachTest, tab } from './helpers/flow';
 
 type Json = Record<string, unknown>;
 type Handler = (req: unknown, res: { status(code: number): { end(): void } }, next: () => void) => void;
@@ -19,13 +19,9 @@ function meterWithPermissions(granted: string[]): (RED: unknown) => void {
 
 describe('egauge-meter admin routes', function () {
   let sim: MeterSimulator;
-  beforeEach(async function () {
-    sim = await startSim();
-    sim.addPrm3({ sn: 'B0000002', port: 'USB2' });
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await sim.close();
+  simEachTest((started) => {
+    sim = started;
+    started.addPrm3({ sn: 'B0000002', port: 'USB2' });
   });
 
   it('tests a connection from the dialog before the first deploy', async function () {

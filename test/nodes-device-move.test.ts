@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
-import { eventually, helper, load, meterConfig, METER_ID, nextMessage, startSim, TAB, tab, type Msg } from './helpers/flow';
+import { eventually, helper, load, meterConfig, METER_ID, nextMessage, simEachTest, TAB, tab, type Msg } from './helpers/flow';
 
 const A = '00000004';
 const B = 'B0000002';
@@ -39,14 +39,9 @@ function snOf(msg: Msg): unknown {
 describe('devices chosen by port or as "first PRM3" when modules move', function () {
   let sim: MeterSimulator;
 
-  beforeEach(async function () {
-    sim = await startSim();
-    sim.addPrm3({ sn: B, port: 'USB2' });
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    await sim.close();
+  simEachTest((started) => {
+    sim = started;
+    started.addPrm3({ sn: B, port: 'USB2' });
   });
 
   it('a node set to USB1 switches the module that is on USB1 after the modules were swapped', async function () {

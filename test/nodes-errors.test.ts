@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import type { MeterSimulator } from '../src/sim/types';
 import { normalizeMeterUrl } from '../src/webapi/url';
-import { eventually, helper, wait, load, meterConfig, METER_ID, nextMessage, PASSWORD, startSim, TAB, tab, type Msg } from './helpers/flow';
+import { eventually, helper, wait, load, meterConfig, METER_ID, nextMessage, PASSWORD, simEachTest, TAB, tab, type Msg } from './helpers/flow';
 
 const WRONG_PASSWORD = 'Wrong-Pw-5e2b7';
 
@@ -53,13 +53,7 @@ function assertCaught(sim: MeterSimulator, msg: Msg, expected: Expected): void {
 describe('errors as Catch nodes receive them', function () {
   let sim: MeterSimulator;
 
-  beforeEach(async function () {
-    sim = await startSim();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await sim.close();
-  });
+  simEachTest((started) => (sim = started));
 
   it('prm3 mask, bad input: INPUT, and nothing sent', async function () {
     await load(flow(sim, [{ id: 'mask', type: 'prm3 mask', relays: '1,2', oneLoad: true }]));

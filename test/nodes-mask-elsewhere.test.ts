@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MeterSimulator } from '../src/sim/types';
-import { collect, eventually, helper, load, meterConfig, METER_ID, nextMessage, startSim, TAB, tab, warnings, type Msg } from './helpers/flow';
+import { collect, eventually, helper, load, meterConfig, METER_ID, nextMessage, simEachTest, TAB, tab, warnings, type Msg } from './helpers/flow';
 
 function maskFlow(sim: MeterSimulator, node: Record<string, unknown> = {}): Record<string, unknown>[] {
   return [
@@ -29,14 +29,7 @@ const WARNING = /relay .* changed without a command from this node/;
 describe('prm3 mask node: relays switched by something else', function () {
   let sim: MeterSimulator;
 
-  beforeEach(async function () {
-    sim = await startSim();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    await sim.close();
-  });
+  simEachTest((started) => (sim = started));
 
   it('marks a poll that finds its relays moved, and warns once', async function () {
     this.timeout(20_000);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
 import {
-  collect, eventually, exchange, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, PASSWORD, startSim, statuses, TAB, tab, wait, warnings, type Msg,
+  collect, eventually, exchange, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, PASSWORD, simEachTest, startSim, statuses, TAB, tab, wait, warnings, type Msg,
 } from './helpers/flow';
 
 /** `node` overrides the mask node's settings; a setting given as undefined is left out, as in a flow saved without it. */
@@ -31,14 +31,7 @@ async function send(payload: unknown, extra: Msg = {}): Promise<Msg> {
 describe('prm3 mask node', function () {
   let sim: MeterSimulator;
 
-  beforeEach(async function () {
-    sim = await startSim();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    await sim.close();
-  });
+  simEachTest((started) => (sim = started));
 
   describe('input forms', function () {
     const cases: Array<{ name: string; start: number; payload: unknown; method: string; args: number[]; mask: number }> = [

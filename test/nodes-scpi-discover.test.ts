@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
-import { collect, eventually, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, startSim, TAB, tab, wait, type Msg } from './helpers/flow';
+import { collect, eventually, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, simEachTest, startSim, TAB, tab, wait, type Msg } from './helpers/flow';
 
 function flow(sim: MeterSimulator, node: Record<string, unknown>): Record<string, unknown>[] {
   return [
@@ -27,13 +27,7 @@ async function sendAndCatch(payload: unknown, extra: Msg = {}): Promise<Msg> {
 
 describe('prm3 scpi node', function () {
   let sim: MeterSimulator;
-  beforeEach(async function () {
-    sim = await startSim();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await sim.close();
-  });
+  simEachTest((started) => (sim = started));
 
   it('runs the seed page\'s baud-rate exchange and strips the CRLF', async function () {
     await load(flow(sim, { type: 'prm3 scpi', device: 'USB1', command: '' }));

@@ -34,6 +34,20 @@ export async function startSim(options: SimulatorOptions = {}): Promise<MeterSim
   return startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: PASSWORD, rights: ['view', 'ctrl', 'save'] }], ...options });
 }
 
+/** Gives each test of the calling suite a fresh simulator; afterwards unloads the flow and closes it. */
+export function simEachTest(use: (sim: MeterSimulator) => void): void {
+  let sim: MeterSimulator | undefined;
+  beforeEach(async function () {
+    sim = await startSim();
+    use(sim);
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await sim?.close();
+    sim = undefined;
+  });
+}
+
 /** Node-RED treats a node without x/y as a config node, so flow nodes get a position as the editor would give them. */
 export async function load(flow: Record<string, unknown>[], creds: Record<string, unknown> = credentials, nodes = ALL_NODES): Promise<void> {
   const placed = flow.map((n) => (typeof n['z'] === 'string' && !('x' in n) ? { x: 100, y: 100, ...n } : n));
