@@ -78,6 +78,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
       devices: meters * perMeter,
       registerNodes: meters,
       minutes: options.minutes,
+      warmupS: warmupMs / 1000,
       tokenLifetimeS: TOKEN_LIFETIME_S,
       ...report,
       loginsPerMeter: round(logins / meters, 2),

@@ -14,6 +14,7 @@ export const SECTION_END = '<!-- end of bench results -->';
 const x = (ratio: number | undefined): string => (ratio === undefined || !Number.isFinite(ratio) ? '–' : `${ratio.toFixed(2)}×`);
 const ms = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)} ms`);
 const int = (value: number): string => Math.round(value).toLocaleString('en');
+const signed = (value: number, digits: number): string => `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(digits)}`;
 
 function row(mode: ModeResults, op: string, path: string): PathFigures | undefined {
   return mode.paths[op]?.[path];
@@ -32,10 +33,10 @@ export function readmeSection(r: BenchResults): string {
     ['core `http request` nodes doing the same set', 'set', 'http'],
   ];
   const lines: string[] = [];
-  lines.push(`Latest run: Node.js ${r.node}, Node-RED ${r.nodeRed}, ${r.cores} cores, ${r.date.slice(0, 10)}; device latency 0.`);
+  lines.push(`Latest run: Node.js ${r.node}, Node-RED ${r.nodeRed}, ${r.cores} cores (load average ${r.loadAverage.start} at the start, ${r.loadAverage.end} at the end), ${r.date.slice(0, 10)}; device latency 0.`);
   lines.push(`${r.plan.rounds} rounds of ${r.plan.callsPerRound} calls per path, each round beside a round of its floor.`);
   lines.push('');
-  lines.push('| path | median | × floor | × Node-RED\'s own cost | CPU per call × floor | × floor, simulator in-process |');
+  lines.push('| path | median | × floor | × Node-RED\'s own cost, same operation | CPU per call × floor | × floor, simulator in-process |');
   lines.push('| --- | --- | --- | --- | --- | --- |');
   for (const [label, op, path] of rows) {
     const c = row(child, op, path);
@@ -54,7 +55,7 @@ export function readmeSection(r: BenchResults): string {
   lines.push('');
   lines.push(`- A \`set\` with its read-back costs ${r.requestsPerSet} HTTP requests; a \`get\` ${r.requestsPerCall}.`);
   lines.push(`- Logins: ${r.coldStartLogins} for 50 concurrent calls on a cold client, ${r.loginsPer10kCalls} per 10,000 calls after it.`);
-  lines.push(`- Heap after 100,000 calls: ${r.heapGrowthMbPer100k >= 0 ? '+' : '−'}${Math.abs(r.heapGrowthMbPer100k).toFixed(2)} MB.`);
+  lines.push(`- Heap after ${int(r.heapCalls)} calls: ${signed(r.heapGrowthMbPer100k, 2)} MB.`);
   const polls = r.polling.map((p) => `${p.polls} polls and ${p.extraWaitMs.toFixed(1)} ms past a ${p.deviceLatencyMs} ms device (first call: ${p.firstCallPolls} polls)`);
   lines.push(`- Polling after the first call: ${polls.join('; ')}.`);
   lines.push(`- The first call to a second PRM3 on a meter where one is already known (2 s device): ${r.firstCallPollsKnownModel} polls.`);
@@ -64,12 +65,12 @@ export function readmeSection(r: BenchResults): string {
     lines.push('The fleet was left out of this run (`--fleet-minutes 0`).');
   } else {
     lines.push(
-      `Fleet: ${f.meters} meters × ${f.devices / f.meters} PRM3s, each \`prm3 mask\` polling every second, and ${f.registerNodes} \`egauge register\` nodes every second, in one Node-RED process for ${f.minutes} minutes (simulators in a child process; about ${int(f.callsPerSecond)} requests/s):`,
+      `Fleet: ${f.meters} meters × ${f.devices / f.meters} PRM3s, each \`prm3 mask\` polling every second, and ${f.registerNodes} \`egauge register\` nodes every second, in one Node-RED process, measured for ${f.minutes} minutes after ${f.warmupS} s of start-up (simulators in a child process; about ${int(f.callsPerSecond)} requests/s):`,
     );
     lines.push('');
     lines.push('| event-loop lag p50 | p99 | CPU, % of one core | RSS growth | heap growth | logins per meter |');
     lines.push('| --- | --- | --- | --- | --- | --- |');
-    lines.push(`| ${ms(f.lagP50Ms)} | ${ms(f.lagP99Ms)} | ${f.cpuPercent.toFixed(1)} % | ${f.rssGrowthMb.toFixed(1)} MB | ${f.heapGrowthMb.toFixed(1)} MB | ${f.loginsPerMeter} (tokens last ${f.tokenLifetimeS} s) |`);
+    lines.push(`| ${ms(f.lagP50Ms)} | ${ms(f.lagP99Ms)} | ${f.cpuPercent.toFixed(1)} % | ${signed(f.rssGrowthMb, 1)} MB | ${signed(f.heapGrowthMb, 1)} MB | ${f.loginsPerMeter} (tokens last ${f.tokenLifetimeS} s) |`);
   }
   return lines.join('\n');
 }

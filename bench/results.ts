@@ -8,7 +8,9 @@ export interface FleetFigures {
   meters: number;
   devices: number;
   registerNodes: number;
+  /** Measured minutes, after `warmupS` of start-up that is not counted. */
   minutes: number;
+  warmupS: number;
   tokenLifetimeS: number;
   lagP50Ms: number;
   lagP99Ms: number;
@@ -50,10 +52,14 @@ export interface BenchResults {
   firstCallPollsKnownModel: number;
   loginsPer10kCalls: number;
   coldStartLogins: number;
+  /** Heap growth over `heapCalls` calls (100,000 in a full run). */
   heapGrowthMbPer100k: number;
+  heapCalls: number;
   polling: PollingResult[];
   fleet: FleetFigures | null;
   modes: { same: ModeResults; child: ModeResults };
+  /** One-minute load average of the machine when the run started and ended: other work on it skews figures. */
+  loadAverage: { start: number; end: number };
   durationS: number;
 }
 

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     ? { rounds: 5, callsPerRound: 100, throughputRounds: 3, throughputRoundMs: 500, callers: [1, 16, 64] }
     : { rounds: 10, callsPerRound: 200, throughputRounds: 4, throughputRoundMs: 1000, callers: [1, 16, 64] };
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0] ?? 0;
   console.log(`bench: Node ${process.version}, Node-RED ${nodeRedVersion()}, ${os.cpus().length} cores; ${plan.rounds} rounds of ${plan.callsPerRound} calls per path, each beside its floor`);
 
   const modes: Mode[] = [await startMode('same'), await startMode('child')];
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
   const countSim = await startSimulator(simulatorOptions());
   const perCall = await requestsPerCall(countSim, options.quick ? 1000 : 10_000);
   const cold = await coldStartLogins(countSim);
-  const heap = await heapGrowthMb(countSim, options.quick ? 20_000 : 100_000);
+  const heapCalls = options.quick ? 20_000 : 100_000;
+  const heap = await heapGrowthMb(countSim, heapCalls);
   await countSim.close();
   const pollingResults = [await polling(20, 40), await polling(200, 15), await polling(2000, 5)];
   const knownModel = await firstCallPollsKnownModel(2000);
@@ -152,9 +154,11 @@ async function main(): Promise<void> {
     loginsPer10kCalls: perCall.loginsPer10k,
     coldStartLogins: cold,
     heapGrowthMbPer100k: heap,
+    heapCalls,
     polling: pollingResults,
     fleet,
     modes: { same: sameResults, child },
+    loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 },
     durationS: Math.round((Date.now() - started) / 1000),
   };
   writeFileSync(resultsFile(PROJECT_ROOT), `${JSON.stringify(results, null, 2)}\n`);
