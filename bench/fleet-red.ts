@@ -31,6 +31,8 @@ const mb = (bytes: number): number => bytes / (1024 * 1024);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(config: FleetProcessConfig): Promise<void> {
+  // A parent that died leaves no Node-RED behind.
+  process.on('disconnect', () => process.exit(0));
   const credentials: Credentials = Object.fromEntries(config.urls.map((_, m) => [`meter${m}`, config.login]));
   const runtime = await startRuntime(fleetFlow(config), credentials, {});
   await sleep(config.warmupMs);

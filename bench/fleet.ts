@@ -51,6 +51,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const serials = Array.from({ length: perMeter }, (_, i) => String(i + 1).padStart(8, '0'));
   const warmupMs = (options.warmupS ?? 30) * 1000;
   const measureMs = options.minutes * 60_000;
+  const started = Date.now();
   const sims = await startSimChild({
     count: meters,
     options: simulatorOptions({ prm3s: serials.map((sn) => ({ sn })), tokenLifetimeS: TOKEN_LIFETIME_S }),
@@ -79,6 +80,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
       registerNodes: meters,
       minutes: options.minutes,
       warmupS: warmupMs / 1000,
+      runSeconds: Math.round((Date.now() - started) / 1000),
       tokenLifetimeS: TOKEN_LIFETIME_S,
       ...report,
       loginsPerMeter: round(logins / meters, 2),

@@ -11,6 +11,8 @@ export interface FleetFigures {
   /** Measured minutes, after `warmupS` of start-up that is not counted. */
   minutes: number;
   warmupS: number;
+  /** From the simulators' start to the end of the measurement: the time the logins were counted over. */
+  runSeconds: number;
   tokenLifetimeS: number;
   lagP50Ms: number;
   lagP99Ms: number;

@@ -93,6 +93,8 @@ async function runChild(config: SimChildConfig): Promise<void> {
       void Promise.all(sims.map((sim) => sim.close())).then(() => process.exit(0));
     }
   });
+  // A parent that died leaves no simulators behind.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ type: 'ready', urls: sims.map((sim) => sim.url) });
 }
 
