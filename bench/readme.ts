@@ -34,7 +34,7 @@ export function readmeSection(r: BenchResults): string {
   ];
   const lines: string[] = [];
   lines.push(`Latest run: Node.js ${r.node}, Node-RED ${r.nodeRed}, ${r.cores} cores (load average ${r.loadAverage.start} at the start, ${r.loadAverage.end} at the end), ${r.date.slice(0, 10)}; device latency 0.`);
-  lines.push(`${r.plan.rounds} rounds of ${r.plan.callsPerRound} calls per path, each round beside a round of its floor.`);
+  lines.push(`${r.plan.rounds} rounds of ${r.plan.callsPerRound} calls per path, each round beside a round of its floor; the whole run took ${Math.round(r.durationS / 60)} minutes.`);
   lines.push('');
   lines.push('| path | median | × floor | × Node-RED\'s own cost, same operation | CPU per call × floor | × floor, simulator in-process |');
   lines.push('| --- | --- | --- | --- | --- | --- |');

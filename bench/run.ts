@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const plan: Plan = options.quick
     ? { rounds: 5, callsPerRound: 100, throughputRounds: 3, throughputRoundMs: 500, callers: [1, 16, 64] }
-    : { rounds: 10, callsPerRound: 200, throughputRounds: 4, throughputRoundMs: 1000, callers: [1, 16, 64] };
+    : { rounds: 20, callsPerRound: 100, throughputRounds: 10, throughputRoundMs: 500, callers: [1, 16, 64] };
   const started = Date.now();
   const loadAtStart = os.loadavg()[0] ?? 0;
   console.log(`bench: Node ${process.version}, Node-RED ${nodeRedVersion()}, ${os.cpus().length} cores; ${plan.rounds} rounds of ${plan.callsPerRound} calls per path, each beside its floor`);
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   if (options.fleetMinutes > 0) {
     console.log(`fleet: ${options.fleetMinutes} min…`);
     fleet = await runFleet({ minutes: options.fleetMinutes });
-    console.log(`fleet: lag p50 ${fleet.lagP50Ms} ms p99 ${fleet.lagP99Ms} ms, ${fleet.cpuPercent} % of a core, RSS +${fleet.rssGrowthMb} MB, heap +${fleet.heapGrowthMb} MB, ${fleet.loginsPerMeter} logins per meter`);
+    console.log(`fleet: lag p50 ${fleet.lagP50Ms} ms p99 ${fleet.lagP99Ms} ms, ${fleet.cpuPercent} % of a core, RSS ${fleet.rssGrowthMb} MB, heap ${fleet.heapGrowthMb} MB, ${fleet.loginsPerMeter} logins per meter`);
   }
 
   const child = perMode.child;
