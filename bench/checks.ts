@@ -17,7 +17,7 @@ function client(sim: MeterSimulator): EgaugeClient {
 export async function requestsPerSet(sim: MeterSimulator, runtime: Runtime, hooks: BenchHooks, sets: number): Promise<number> {
   const path = ids.mask('same', 'set');
   sim.clearLog();
-  const done = hooks.startLaps(path, sets, alternatingMask());
+  const done = hooks.startLaps(path, sets, alternatingMask(2));
   await runtime.press(path);
   await done;
   const requests = sim.log.length;

@@ -81,8 +81,9 @@ export async function sequentialGroup(mode: Mode, op: Operation, runtime: Runtim
         ? (n) => timeCalls(n, () => mode.client.call({ sn: SN }, 'relay.get_mask', []))
         : (n) => timeCalls(n, () => executeRelayCommand(mode.client, SN, command(), 7)),
     own: (n) => viaFlow(ids.own(mode.name, op), n, () => 'raw'),
-    mask: (n) => viaFlow(ids.mask(mode.name, op), n, payloadFor(op, alternatingMask())),
-    http: op === 'set' ? (n) => viaFlow(ids.httpSet(mode.name), n, alternatingMask()) : undefined,
+    // The inject node sends 5 first; the flow's next passes carry 2, 5, 2…
+    mask: (n) => viaFlow(ids.mask(mode.name, op), n, payloadFor(op, alternatingMask(2))),
+    http: op === 'set' ? (n) => viaFlow(ids.httpSet(mode.name), n, alternatingMask(2)) : undefined,
   };
   const names = (Object.keys(runners) as PathName[]).filter((name) => runners[name] !== undefined);
   const series = new Map(names.map((name) => [name, new RoundSeries()]));

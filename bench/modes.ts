@@ -68,8 +68,8 @@ export async function startMode(name: ModeName): Promise<Mode> {
   };
 }
 
-/** 5, 2, 5, 2…: a set that really moves the relays each time. */
-export function alternatingMask(): () => number {
-  let mask = 2;
+/** 5, 2, 5, 2… (or from 2): a set that really moves the relays each time. */
+export function alternatingMask(first: 5 | 2 = 5): () => number {
+  let mask = first === 5 ? 2 : 5;
   return () => (mask = mask === 5 ? 2 : 5);
 }
