@@ -18,7 +18,7 @@ import { runFleet, type FleetResult } from './fleet';
 import { coldStartLogins, firstCallPollsKnownModel, heapGrowthMb, polling, requestsPerCall, requestsPerSet } from './checks';
 import { sequentialGroup, throughputGroup, type PathFigures, type Plan, type ThroughputFigures } from './measure';
 import { startSimulator } from '../src/sim';
-import { startMode, LOGIN, simulatorOptions, type Mode, type ModeName } from './modes';
+import { DEVICES, startMode, LOGIN, simulatorOptions, type Mode, type ModeName } from './modes';
 import { writeReadmeSection } from './readme';
 import { resultsFile, type BenchResults, type ModeResults } from './results';
 import { BenchHooks, startRuntime } from './runtime';
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 
   const modes: Mode[] = [await startMode('same'), await startMode('child')];
   const hooks = new BenchHooks();
-  const flow = benchFlow(modes.map((m) => ({ mode: m.name, url: m.url, token: m.token, devices: ['00000001', '00000002', '00000003', '00000004'] })));
+  const flow = benchFlow(modes.map((m) => ({ mode: m.name, url: m.url, token: m.token, devices: DEVICES })));
   const credentials = Object.fromEntries(modes.map((m) => [`${m.name}-meter`, LOGIN]));
   const runtime = await startRuntime(flow, credentials, { bench: hooks });
 
