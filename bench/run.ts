@@ -1,211 +1,170 @@
 /**
- * `npm run bench`: the client and the nodes against the floor (raw HTTP), all in one run on the
- * simulator, printed as a table and written to bench/results.json. Ratios, not absolute times,
- * are what carries from one machine to another.
+ * `npm run bench`: every path as a ratio against a floor measured in the same alternating
+ * rounds, with the simulator in this process and in a child process; throughput paired the
+ * same way; counts of requests, logins and polls; then a fleet of meters in one Node-RED
+ * process. Writes bench/results.json and the README's benchmark section.
+ *
+ *   --fleet-minutes N   how long the fleet is measured (default 5, so a run takes about 12 minutes;
+ *                       10 for the figure after ten minutes of operation; 0 leaves the fleet out)
+ *   --quick             fewer rounds, for trying the bench itself
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Operation } from './floor';
+import { OPERATIONS } from './floor';
+import { benchFlow } from './flows';
+import { runFleet, type FleetResult } from './fleet';
+import { coldStartLogins, firstCallPollsKnownModel, heapGrowthMb, polling, requestsPerCall, requestsPerSet } from './checks';
+import { sequentialGroup, throughputGroup, type PathFigures, type Plan, type ThroughputFigures } from './measure';
 import { startSimulator } from '../src/sim';
-import type { MeterSimulator } from '../src/sim/types';
-import { EgaugeClient } from '../src/webapi/client';
-import { FloorCaller, rawToken } from './floor';
-import { loadFloorNodeFlow, loadHttpRequestFlow, loadMaskFlow, unloadFlow } from './flows';
-import { median, percentile, round, throughput, timeInterleaved, type Timing } from './stats';
+import { DEVICES, startMode, LOGIN, simulatorOptions, type Mode, type ModeName } from './modes';
+import { writeReadmeSection } from './readme';
+import { resultsFile, type BenchResults, type ModeResults } from './results';
+import { BenchHooks, startRuntime } from './runtime';
 
-const LOGIN = { username: 'owner', password: 'bench-Pw-1' };
-const DEVICE = { sn: '00000004' };
-const SEQUENTIAL = Number(process.env['BENCH_CALLS'] ?? 4000);
-const WARMUP = 1000;
-const THROUGHPUT_MS = 3000;
-const HEAP_CALLS = 100_000;
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
-function simulator(deviceLatencyMs = 0): Promise<MeterSimulator> {
-  return startSimulator({ minDurationS: 0, deviceLatencyMs, users: [{ ...LOGIN, rights: ['view', 'ctrl', 'save'] }] });
+interface Options {
+  fleetMinutes: number;
+  quick: boolean;
 }
 
-function client(sim: MeterSimulator): EgaugeClient {
-  return new EgaugeClient({ url: sim.url, ...LOGIN });
-}
-
-interface PathResult extends Timing {
-  perSecond1: number;
-  perSecond16: number;
-  /** The floor's median over the rounds that alternated with this path. */
-  pairedFloorMs: number;
-}
-
-/** Every raw-HTTP sample taken beside the paths: the floor of this run. */
-const floorSamples: number[] = [];
-
-async function measure(floor: FloorCaller, once: () => Promise<unknown>): Promise<PathResult> {
-  const timed = await timeInterleaved(SEQUENTIAL, WARMUP, () => floor.getMask(DEVICE.sn), once);
-  floorSamples.push(...timed.floor);
-  return { ...timed.path, pairedFloorMs: median(timed.floor), perSecond1: await throughput(1, THROUGHPUT_MS, once), perSecond16: await throughput(16, THROUGHPUT_MS, once) };
-}
-
-function gc(): void {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  collect?.();
-  collect?.();
-}
-
-async function floorThroughput(sim: MeterSimulator, token: string, floor: FloorCaller): Promise<PathResult> {
-  const perSecond1 = await throughput(1, THROUGHPUT_MS, () => floor.getMask(DEVICE.sn));
-  // Sixteen callers on sixteen connections: the most raw HTTP can do, order not kept.
-  const many = new FloorCaller(sim.url, token, 16);
-  const perSecond16 = await throughput(16, THROUGHPUT_MS, () => many.getMask(DEVICE.sn));
-  await many.close();
-  const medianMs = median(floorSamples);
-  return { medianMs: round(medianMs), p99Ms: round(percentile(floorSamples, 99)), perSecond1, perSecond16, pairedFloorMs: medianMs };
-}
-
-async function clientPath(sim: MeterSimulator, floor: FloorCaller): Promise<PathResult & { requestsPerCall: number; loginsPer10k: number }> {
-  const c = client(sim);
-  const result = await measure(floor, () => c.call(DEVICE, 'relay.get_mask', []));
-  sim.clearLog();
-  const before = c.stats();
-  for (let i = 0; i < 10_000; i++) await c.call(DEVICE, 'relay.get_mask', []);
-  const after = c.stats();
-  const requestsPerCall = round(sim.log.length / 10_000, 3);
-  await c.close();
-  return { ...result, requestsPerCall, loginsPer10k: after.logins - before.logins };
-}
-
-async function coldStartLogins(sim: MeterSimulator): Promise<number> {
-  const before = sim.logins();
-  const c = client(sim);
-  await Promise.all(Array.from({ length: 50 }, () => c.call(DEVICE, 'relay.get_mask', [])));
-  await c.close();
-  return sim.logins() - before;
-}
-
-async function heapGrowthMb(sim: MeterSimulator): Promise<number> {
-  const c = client(sim);
-  for (let i = 0; i < 2000; i++) await c.call(DEVICE, 'relay.get_mask', []);
-  sim.clearLog(); // what earlier runs left in the simulator's log is not the client's memory
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < HEAP_CALLS; i++) {
-    await c.call(DEVICE, 'relay.get_mask', []);
-    if (i > 0 && i % 50_000 === 0) sim.clearLog(); // it grows by two entries a call
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = { fleetMinutes: 5, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--fleet-minutes') {
+      const value = Number(argv[++i]);
+      if (!(Number.isFinite(value) && value >= 0)) throw new Error('--fleet-minutes needs a number of minutes (0 leaves the fleet out)');
+      options.fleetMinutes = value;
+    } else throw new Error(`unknown option ${String(arg)}; accepted: --fleet-minutes N, --quick`);
   }
-  sim.clearLog();
-  gc();
-  const growth = (process.memoryUsage().heapUsed - before) / (1024 * 1024);
-  await c.close();
-  return round(growth, 2);
+  return options;
 }
 
-interface PollingResult {
-  deviceLatencyMs: number;
-  extraWaitMs: number;
-  polls: number;
-  firstCallPolls: number;
-  firstCallExtraWaitMs: number;
+function nodeRedVersion(): string {
+  const file = require.resolve('node-red/package.json');
+  const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const version = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'version') : undefined;
+  return typeof version === 'string' ? version : 'unknown';
 }
 
-async function polling(deviceLatencyMs: number, calls: number): Promise<PollingResult> {
-  const sim = await simulator(deviceLatencyMs);
-  const c = client(sim);
-  await c.rights(); // log in first: the login is not part of the wait being measured
-  const extra: number[] = [];
-  const polls: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    sim.clearLog();
-    const start = performance.now();
-    await c.call(DEVICE, 'relay.get_mask', []);
-    extra.push(performance.now() - start - deviceLatencyMs);
-    polls.push(sim.log.filter((e) => e.method === 'GET' && e.path.startsWith('/api/ctrl/call/')).length);
+function printGroup(mode: ModeName, op: Operation, rows: Record<string, PathFigures>): void {
+  for (const [name, r] of Object.entries(rows)) {
+    const own = r.toOwn === undefined ? '' : `  × own ${r.toOwn.toFixed(2)}`;
+    console.log(
+      `${mode.padEnd(5)} ${op.padEnd(6)} ${name.padEnd(6)} median ${r.medianMs.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)}  floor ${r.floorMs.toFixed(3)}  × floor ${r.toFloor.toFixed(2)}  cpu ${(r.cpuPerCallMs * 1000).toFixed(0)} µs × ${r.cpuToFloor.toFixed(2)}${own}`,
+    );
   }
-  await c.close();
-  await sim.close();
-  return {
-    deviceLatencyMs,
-    extraWaitMs: round(median(extra.slice(1)), 2),
-    polls: median(polls.slice(1)),
-    firstCallPolls: polls[0] ?? 0,
-    firstCallExtraWaitMs: round(extra[0] ?? 0, 2),
-  };
+}
+
+function printThroughput(mode: ModeName, t: ThroughputFigures): void {
+  const p = t.perSecond;
+  console.log(`${mode.padEnd(5)} ${String(t.callers).padStart(2)} callers  floor ${p.floor}/s  client ${p.client}/s (${t.ratio.client.toFixed(2)})  flow ${p.flow}/s (${t.ratio.flow.toFixed(2)})`);
 }
 
 async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const plan: Plan = options.quick
+    ? { rounds: 5, callsPerRound: 100, throughputRounds: 3, throughputRoundMs: 500, callers: [1, 16, 64] }
+    : { rounds: 20, callsPerRound: 100, throughputRounds: 10, throughputRoundMs: 500, callers: [1, 16, 64] };
   const started = Date.now();
-  const sim = await simulator();
-  console.log(`bench: ${SEQUENTIAL} sequential calls per path, alternating in rounds with as many raw-HTTP calls (the floor); Node ${process.version}, ${os.cpus().length} cores`);
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  console.log(`bench: Node ${process.version}, Node-RED ${nodeRedVersion()}, ${os.cpus().length} cores; ${plan.rounds} rounds of ${plan.callsPerRound} calls per path, each beside its floor`);
 
-  const token = await rawToken(sim.url, LOGIN);
-  const raw = new FloorCaller(sim.url, token, 1);
-  const viaClient = await clientPath(sim, raw);
-  const cold = await coldStartLogins(sim);
+  const modes: Mode[] = [await startMode('same'), await startMode('child')];
+  const hooks = new BenchHooks();
+  const flow = benchFlow(modes.map((m) => ({ mode: m.name, url: m.url, token: m.token, devices: DEVICES })));
+  const credentials = Object.fromEntries(modes.map((m) => [`${m.name}-meter`, LOGIN]));
+  const runtime = await startRuntime(flow, credentials, { bench: hooks });
 
-  const floorNode = await loadFloorNodeFlow(raw, DEVICE.sn);
-  const runtimeFloor = await measure(raw, () => floorNode.send(null));
-  await unloadFlow();
-  const maskFlow = await loadMaskFlow(sim.url, LOGIN);
-  const flow = await measure(raw, () => maskFlow.send('get'));
-  await unloadFlow();
-  const handWired = await loadHttpRequestFlow(sim.url, token);
-  const httpRequestFlow = await measure(raw, () => handWired.send(null));
-  await unloadFlow();
-  const floor = await floorThroughput(sim, token, raw);
-  await raw.close();
-
-  const heap = await heapGrowthMb(sim);
-  await sim.close();
-  const pollingResults = [await polling(20, 40), await polling(200, 15), await polling(2000, 8)];
-
-  // Against the floor samples taken in the same rounds: the machine's speed drifts over a run.
-  const ratio = (t: PathResult): number => round(t.medianMs / t.pairedFloorMs, 2);
-  const rows: Array<[string, PathResult]> = [
-    ['floor (raw undici)', floor],
-    ['client call()', viaClient],
-    ['raw requests in a node', runtimeFloor],
-    ['prm3 mask flow', flow],
-    ['http request flow', httpRequestFlow],
-  ];
-  console.log('\npath                    median ms   p99 ms   floor beside   × floor   calls/s (1)   calls/s (16)');
-  for (const [name, r] of rows) {
-    const cells = [r.medianMs.toFixed(3).padStart(9), r.p99Ms.toFixed(3).padStart(7), r.pairedFloorMs.toFixed(3).padStart(12), ratio(r).toFixed(2).padStart(8)];
-    console.log(`${name.padEnd(22)}  ${cells.join('  ')}  ${r.perSecond1.toFixed(0).padStart(12)}  ${r.perSecond16.toFixed(0).padStart(13)}`);
-  }
-  console.log(`\nHTTP requests per call: ${viaClient.requestsPerCall}; logins per 10,000 calls: ${viaClient.loginsPer10k}; logins for 50 concurrent cold calls: ${cold}`);
-  console.log(`heap growth after ${HEAP_CALLS.toLocaleString('en')} calls: ${heap} MB${(globalThis as { gc?: unknown }).gc === undefined ? ' (run with --expose-gc for a steadier figure)' : ''}`);
-  console.log('\ndevice latency   extra wait (median)   polls (median)   first call: polls, extra wait');
-  for (const p of pollingResults) {
-    console.log(`${String(p.deviceLatencyMs).padStart(10)} ms  ${p.extraWaitMs.toFixed(2).padStart(16)} ms  ${String(p.polls).padStart(15)}  ${String(p.firstCallPolls).padStart(14)}, ${p.firstCallExtraWaitMs.toFixed(1)} ms`);
+  const perMode: Partial<Record<ModeName, ModeResults>> = {};
+  for (const mode of modes) {
+    const paths: ModeResults['paths'] = {};
+    for (const op of OPERATIONS) {
+      const rows = await sequentialGroup(mode, op, runtime, hooks, plan);
+      printGroup(mode.name, op, rows);
+      paths[op] = rows;
+    }
+    const throughput: ThroughputFigures[] = [];
+    for (const callers of plan.callers) {
+      const t = await throughputGroup(mode, callers, runtime, hooks, plan);
+      printThroughput(mode.name, t);
+      throughput.push(t);
+    }
+    perMode[mode.name] = { paths, throughput };
   }
 
-  const results = {
+  const same = modes[0];
+  if (!same?.sim) throw new Error('the in-process simulator is missing');
+  const perSet = await requestsPerSet(same.sim, runtime, hooks, 200);
+  await runtime.stop();
+  for (const mode of modes) await mode.close();
+
+  const countSim = await startSimulator(simulatorOptions());
+  const perCall = await requestsPerCall(countSim, options.quick ? 1000 : 10_000);
+  const cold = await coldStartLogins(countSim);
+  const heapCalls = options.quick ? 20_000 : 100_000;
+  const heap = await heapGrowthMb(countSim, heapCalls);
+  await countSim.close();
+  const pollingResults = [await polling(20, 40), await polling(200, 15), await polling(2000, 5)];
+  const knownModel = await firstCallPollsKnownModel(2000);
+  console.log(`requests per set ${perSet}; per call ${perCall.requestsPerCall}; logins per 10k calls ${perCall.loginsPer10k}; cold-start logins ${cold}; heap growth ${heap} MB`);
+  for (const p of pollingResults) console.log(`device ${p.deviceLatencyMs} ms: extra wait ${p.extraWaitMs} ms, ${p.polls} polls; first call ${p.firstCallPolls} polls, ${p.firstCallExtraWaitMs} ms`);
+  console.log(`first call to a second PRM3 of a known model (2 s): ${knownModel.polls} polls, ${knownModel.extraWaitMs} ms extra`);
+
+  let fleet: FleetResult | null = null;
+  if (options.fleetMinutes > 0) {
+    console.log(`fleet: ${options.fleetMinutes} min…`);
+    fleet = await runFleet({ minutes: options.fleetMinutes });
+    console.log(`fleet: lag p50 ${fleet.lagP50Ms} ms p99 ${fleet.lagP99Ms} ms, ${fleet.cpuPercent} % of a core, RSS ${fleet.rssGrowthMb} MB, heap ${fleet.heapGrowthMb} MB, ${fleet.loginsPerMeter} logins per meter`);
+  }
+
+  const child = perMode.child;
+  const sameResults = perMode.same;
+  if (!child || !sameResults) throw new Error('a mode is missing');
+  const cg = child.paths['get'];
+  const cs = child.paths['set'];
+  const ct = child.paths['toggle'];
+  const tp = (c: number): ThroughputFigures | undefined => child.throughput.find((t) => t.callers === c);
+  const results: BenchResults = {
     date: new Date().toISOString(),
     node: process.version,
+    nodeRed: nodeRedVersion(),
     cores: os.cpus().length,
-    calls: SEQUENTIAL,
-    floorMedianMs: floor.medianMs,
-    clientMedianMs: viaClient.medianMs,
-    flowMedianMs: flow.medianMs,
-    runtimeFloorMedianMs: runtimeFloor.medianMs,
-    httpRequestFlowMedianMs: httpRequestFlow.medianMs,
-    floorP99Ms: floor.p99Ms,
-    clientP99Ms: viaClient.p99Ms,
-    flowP99Ms: flow.p99Ms,
-    httpRequestFlowP99Ms: httpRequestFlow.p99Ms,
-    clientToFloor: ratio(viaClient),
-    flowToFloor: ratio(flow),
-    runtimeFloorToFloor: ratio(runtimeFloor),
-    httpRequestFlowToFloor: ratio(httpRequestFlow),
-    pairedFloorMedianMs: Object.fromEntries(rows.map(([name, r]) => [name, round(r.pairedFloorMs)])),
-    callsPerSecond: Object.fromEntries(rows.map(([name, r]) => [name, { concurrency1: r.perSecond1, concurrency16: r.perSecond16 }])),
-    requestsPerCall: viaClient.requestsPerCall,
-    loginsPer10kCalls: viaClient.loginsPer10k,
+    headlineMode: 'child',
+    plan,
+    clientToFloor: cg?.['client']?.toFloor ?? Number.NaN,
+    flowToFloor: cg?.['mask']?.toFloor ?? Number.NaN,
+    runtimeOwnToFloor: cg?.['own']?.toFloor ?? Number.NaN,
+    maskGetToFloor: cg?.['mask']?.toFloor ?? Number.NaN,
+    maskSetToFloor: cs?.['mask']?.toFloor ?? Number.NaN,
+    maskToggleToFloor: ct?.['mask']?.toFloor ?? Number.NaN,
+    flowAddedCost: cg?.['mask']?.toOwn ?? Number.NaN,
+    httpRequestSetToFloor: cs?.['http']?.toFloor ?? Number.NaN,
+    throughputRatio: {
+      client: { c1: tp(1)?.ratio.client ?? Number.NaN, c16: tp(16)?.ratio.client ?? Number.NaN, c64: tp(64)?.ratio.client ?? Number.NaN },
+      flow: { c1: tp(1)?.ratio.flow ?? Number.NaN, c16: tp(16)?.ratio.flow ?? Number.NaN, c64: tp(64)?.ratio.flow ?? Number.NaN },
+    },
+    clientCpuToFloor: cg?.['client']?.cpuToFloor ?? Number.NaN,
+    requestsPerSet: perSet,
+    requestsPerCall: perCall.requestsPerCall,
+    firstCallPollsKnownModel: knownModel.polls,
+    loginsPer10kCalls: perCall.loginsPer10k,
     coldStartLogins: cold,
     heapGrowthMbPer100k: heap,
+    heapCalls,
     polling: pollingResults,
+    fleet,
+    modes: { same: sameResults, child },
+    loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 },
     durationS: Math.round((Date.now() - started) / 1000),
   };
-  const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nwritten to bench/results.json in ${results.durationS} s`);
+  writeFileSync(resultsFile(PROJECT_ROOT), `${JSON.stringify(results, null, 2)}\n`);
+  writeReadmeSection(PROJECT_ROOT, results);
+  console.log(`\nwritten to bench/results.json and the README in ${results.durationS} s`);
 }
 
 main().catch((error: unknown) => {

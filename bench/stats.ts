@@ -1,4 +1,4 @@
-/** Summary statistics for latency samples, in milliseconds. */
+/** Summary statistics for latency samples, in milliseconds, and the pairing of paths with their floor. */
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
@@ -15,53 +15,84 @@ export function round(value: number, digits = 3): number {
   return Math.round(value * scale) / scale;
 }
 
-export interface Timing {
-  medianMs: number;
-  p99Ms: number;
+/**
+ * The median of per-round ratios: round r of `path` divided by round r of `base`. Pairing round
+ * by round cancels the machine's drift over a run (CPU clock, other load, heap state), which a
+ * ratio of two overall medians does not.
+ */
+export function pairedRatio(path: readonly number[], base: readonly number[]): number {
+  if (path.length !== base.length) throw new RangeError(`paired rounds differ in number: ${path.length} and ${base.length}`);
+  const ratios: number[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i] ?? Number.NaN;
+    const b = base[i] ?? Number.NaN;
+    if (Number.isFinite(p) && Number.isFinite(b) && b > 0) ratios.push(p / b);
+  }
+  return median(ratios);
+}
+
+/** One path's figures over a set of rounds: per-round medians (and CPU per call), all samples. */
+export class RoundSeries {
+  /** Median wall time of each round, ms. */
+  readonly roundMedians: number[] = [];
+  /** CPU time of this process per call in each round, ms. */
+  readonly roundCpu: number[] = [];
+  readonly samples: number[] = [];
+
+  addRound(samples: readonly number[], cpuMs: number): void {
+    this.roundMedians.push(median(samples));
+    this.roundCpu.push(cpuMs / Math.max(1, samples.length));
+    for (const s of samples) this.samples.push(s);
+  }
+
+  get medianMs(): number {
+    return median(this.samples);
+  }
+
+  get p99Ms(): number {
+    return percentile(this.samples, 99);
+  }
+
+  get cpuPerCallMs(): number {
+    return median(this.roundCpu);
+  }
+}
+
+/** Milliseconds of CPU (user + system) this process used since `start`. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 /**
- * Times two paths in alternating rounds, so neither profits from running later in a warmer
- * process (JIT, connection state, heap): the floor is measured beside every path.
+ * Runs `rounds` rounds; in each, every path runs once in turn (the order rotates from round to
+ * round so no path always follows the same neighbour). `runRound` times one path's round.
  */
-export async function timeInterleaved(
-  count: number,
-  warmup: number,
-  floor: () => Promise<unknown>,
-  path: () => Promise<unknown>,
-  rounds = 20,
-): Promise<{ floor: number[]; path: Timing }> {
-  for (let i = 0; i < warmup; i++) {
-    await floor();
-    await path();
-  }
-  const floorSamples: number[] = [];
-  const pathSamples: number[] = [];
-  const perRound = Math.ceil(count / rounds);
+export async function alternate<K extends string>(
+  keys: readonly K[],
+  rounds: number,
+  runRound: (key: K, round: number) => Promise<void>,
+): Promise<void> {
   for (let r = 0; r < rounds; r++) {
-    for (const [run, samples] of [[floor, floorSamples], [path, pathSamples]] as const) {
-      for (let i = 0; i < perRound; i++) {
-        const start = performance.now();
-        await run();
-        samples.push(performance.now() - start);
-      }
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[(i + r) % keys.length];
+      if (key !== undefined) await runRound(key, r);
     }
   }
-  return { floor: floorSamples, path: { medianMs: round(median(pathSamples)), p99Ms: round(percentile(pathSamples, 99)) } };
 }
 
-/** Calls per second with `concurrency` callers looping for `durationMs`. */
-export async function throughput(concurrency: number, durationMs: number, once: () => Promise<unknown>): Promise<number> {
+/** Calls per second with `concurrency` callers looping until `durationMs` has passed. */
+export async function throughput(concurrency: number, durationMs: number, once: (caller: number) => Promise<unknown>): Promise<number> {
   let done = 0;
-  const end = performance.now() + durationMs;
   const start = performance.now();
+  const end = start + durationMs;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, caller) => {
       while (performance.now() < end) {
-        await once();
-        done++;
+        await once(caller);
+        if (performance.now() <= end) done++;
       }
     }),
   );
-  return round((done * 1000) / (performance.now() - start), 1);
+  return (done * 1000) / durationMs;
 }

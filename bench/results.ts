@@ -1,0 +1,94 @@
+/** The shape of bench/results.json, and reading it back with every figure the README uses checked. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PathFigures, Plan, ThroughputFigures } from './measure';
+import type { PollingResult } from './checks';
+
+export interface FleetFigures {
+  meters: number;
+  devices: number;
+  registerNodes: number;
+  /** Measured minutes, after `warmupS` of start-up that is not counted. */
+  minutes: number;
+  warmupS: number;
+  /** From the simulators' start to the end of the measurement: the time the logins were counted over. */
+  runSeconds: number;
+  tokenLifetimeS: number;
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  cpuPercent: number;
+  rssGrowthMb: number;
+  heapGrowthMb: number;
+  rssMb: number;
+  loginsPerMeter: number;
+  callsPerSecond: number;
+}
+
+export interface ModeResults {
+  /** Per operation (get, set, toggle), per path (floor, client, own, mask, http). */
+  paths: Record<string, Record<string, PathFigures>>;
+  throughput: ThroughputFigures[];
+}
+
+export interface BenchResults {
+  date: string;
+  node: string;
+  nodeRed: string;
+  cores: number;
+  /** The mode the top-level ratios come from. */
+  headlineMode: 'child';
+  plan: Plan;
+  clientToFloor: number;
+  flowToFloor: number;
+  runtimeOwnToFloor: number;
+  maskGetToFloor: number;
+  maskSetToFloor: number;
+  maskToggleToFloor: number;
+  flowAddedCost: number;
+  httpRequestSetToFloor: number;
+  throughputRatio: { client: { c1: number; c16: number; c64: number }; flow: { c1: number; c16: number; c64: number } };
+  clientCpuToFloor: number;
+  requestsPerSet: number;
+  requestsPerCall: number;
+  firstCallPollsKnownModel: number;
+  loginsPer10kCalls: number;
+  coldStartLogins: number;
+  /** Heap growth over `heapCalls` calls (100,000 in a full run). */
+  heapGrowthMbPer100k: number;
+  heapCalls: number;
+  polling: PollingResult[];
+  fleet: FleetFigures | null;
+  modes: { same: ModeResults; child: ModeResults };
+  /** One-minute load average of the machine when the run started and ended: other work on it skews figures. */
+  loadAverage: { start: number; end: number };
+  durationS: number;
+}
+
+export function resultsFile(projectRoot: string): string {
+  return path.join(projectRoot, 'bench', 'results.json');
+}
+
+function field(value: unknown, name: string): unknown {
+  if (typeof value !== 'object' || value === null || !(name in value)) return undefined;
+  return Reflect.get(value, name);
+}
+
+/** Reads a number at a dotted path, or says which field is missing. */
+export function numberAt(root: unknown, dotted: string): number {
+  const value = dotted.split('.').reduce<unknown>((obj, name) => field(obj, name), root);
+  if (typeof value !== 'number') throw new TypeError(`bench results: ${dotted} should be a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** bench/results.json as written by the last run; the fields the README shows are checked. */
+export function readResults(projectRoot: string): BenchResults {
+  const parsed: unknown = JSON.parse(readFileSync(resultsFile(projectRoot), 'utf8'));
+  for (const name of ['clientToFloor', 'flowToFloor', 'runtimeOwnToFloor', 'maskGetToFloor', 'maskSetToFloor', 'maskToggleToFloor', 'flowAddedCost', 'clientCpuToFloor', 'requestsPerSet', 'firstCallPollsKnownModel']) {
+    numberAt(parsed, name);
+  }
+  for (const name of ['date', 'node', 'nodeRed']) {
+    if (typeof field(parsed, name) !== 'string') throw new TypeError(`bench results: ${name} should be a string`);
+  }
+  return parsed as BenchResults;
+}
