@@ -26,8 +26,17 @@ interface PackResult {
   files: Array<{ path: string }>;
 }
 
+/**
+ * The environment of a user's shell: without what an enclosing `npm test` or `npx -p node@22`
+ * put there (its `npm_config_package` would make every inner npx fetch that package).
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  return { ...env, npm_config_loglevel: 'error' };
+}
+
 function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: userEnv() });
 }
 
 function npm(args: string[], cwd: string): string {
@@ -217,7 +226,7 @@ describe('the packed tarball in a fresh Node-RED', function () {
 
     it('starts with `npx egauge-sim`, answers the WebAPI, and stops on Ctrl+C', async function () {
       // Its own process group, so the signal reaches the simulator under npx as a terminal's would.
-      sim = spawn(NPX, ['--no-install', 'egauge-sim', '--port', '0'], { cwd: userDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      sim = spawn(NPX, ['--no-install', 'egauge-sim', '--port', '0'], { cwd: userDir, detached: true, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       sim.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
       sim.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
