@@ -65,6 +65,19 @@ describe('errors as Catch nodes receive them', function () {
     assert.equal(sim.ctrlCalls().length, 0);
   });
 
+  it('a caught message sent again and then carried out leaves without its old error details', async function () {
+    await load(flow(sim, [{ id: 'mask', type: 'prm3 mask', relays: '1,2', oneLoad: true }]));
+    const caught = nextMessage('caught');
+    helper.getNode('mask').receive({ payload: { close: [1] } });
+    const failed = await caught;
+    assert.equal((failed['egaugeError'] as Msg)['code'], 'INPUT');
+    const out = nextMessage('out');
+    helper.getNode('mask').receive({ ...failed, payload: true });
+    const done = await out;
+    assert.equal(done['mask'], 3);
+    assert.equal('egaugeError' in done, false, 'a success does not repeat the earlier failure');
+  });
+
   it('prm3 mask, a device that is not there: DEVICE, naming it', async function () {
     await load(flow(sim, [{ id: 'mask', type: 'prm3 mask', device: 'USB7' }]));
     const caught = nextMessage('caught');

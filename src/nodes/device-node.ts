@@ -94,7 +94,11 @@ export class DeviceNode {
       const outcome = await prepared.execute(this.abort.signal);
       if (this.closed) return done();
       if (outcome.status) this.view.result(outcome.status);
-      if (outcome.msg) send(outcome.msg);
+      if (outcome.msg) {
+        // A caught message sent round again must not carry its old failure on a success.
+        delete outcome.msg[ERROR_DETAILS];
+        send(outcome.msg);
+      }
       done();
     } catch (thrown) {
       if (this.closed) return done();
