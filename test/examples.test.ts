@@ -165,6 +165,17 @@ describe('examples', function () {
       });
     }
 
+    it('deployed as imported, with no login typed, says what to type and sends nothing', async function () {
+      const flow = againstSim(all.get('relay-toggle') ?? [], sim);
+      await load(flow, {}, [...ALL_NODES, ...coreModules(flow)]);
+      const meter = flow.find((n) => n.type === 'egauge-meter')?.id ?? '';
+      assert.ok(
+        errors(meter).some((e) => /username is not set: open the meter node and type a meter user and its password \(for egauge-sim: owner/.test(e)),
+        errors(meter).join('\n'),
+      );
+      assert.equal(sim.log.length, 0);
+    });
+
     it('sheds loads in priority order and restores them in reverse, one call each', async function () {
       this.timeout(30_000);
       Object.assign(process.env, { SHED_LIMIT_W: '5000', SHED_HYSTERESIS_W: '2000', SHED_HOLD_S: '0.5', SHED_MIN_SWITCH_S: '1.5' });

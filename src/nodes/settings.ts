@@ -105,7 +105,9 @@ export function readMeterSettings(raw: Raw, credentials: { username?: unknown; p
   if (url === '') throw new InputError('url', 'the meter URL is not set');
   const username = resolved('username', typeof credentials.username === 'string' ? credentials.username.trim() : '');
   const password = resolved('password', typeof credentials.password === 'string' ? credentials.password : '');
-  if (username === '') throw new InputError('username', 'the meter username is not set');
+  if (username === '') {
+    throw new InputError('username', 'the meter username is not set: open the meter node and type a meter user and its password (for egauge-sim: owner and the password it prints)');
+  }
   return {
     url,
     username,
