@@ -56,9 +56,9 @@ export function readmeSection(r: BenchResults): string {
   lines.push(`- A \`set\` with its read-back costs ${r.requestsPerSet} HTTP requests; a \`get\` ${r.requestsPerCall}.`);
   lines.push(`- Logins: ${r.coldStartLogins} for 50 concurrent calls on a cold client, ${r.loginsPer10kCalls} per 10,000 calls after it.`);
   lines.push(`- Heap after ${int(r.heapCalls)} calls: ${signed(r.heapGrowthMbPer100k, 2)} MB.`);
-  const polls = r.polling.map((p) => `${p.polls} polls and ${p.extraWaitMs.toFixed(1)} ms past a ${p.deviceLatencyMs} ms device (first call: ${p.firstCallPolls} polls)`);
+  const polls = r.polling.map((p) => `${count(p.polls, 'poll')} and ${p.extraWaitMs.toFixed(1)} ms past a ${p.deviceLatencyMs} ms device (first call: ${count(p.firstCallPolls, 'poll')})`);
   lines.push(`- Polling after the first call: ${polls.join('; ')}.`);
-  lines.push(`- The first call to a second PRM3 on a meter where one is already known (2 s device): ${r.firstCallPollsKnownModel} polls.`);
+  lines.push(`- The first call to a second PRM3 on a meter where one is already known (2 s device): ${count(r.firstCallPollsKnownModel, 'poll')}.`);
   lines.push('');
   const f = r.fleet;
   if (f === null) {
@@ -91,4 +91,8 @@ export function writeReadmeSection(projectRoot: string, results: BenchResults): 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..');
   writeReadmeSection(root, readResults(root));
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
