@@ -97,7 +97,8 @@ function shedAndRestore(ctx: StepContext): void {
       }
       return;
     }
-    const picked = pickToShed(candidates, state, excess);
+    // Aim below the limit by the band, as restoring does: a small rise then needs no second round.
+    const picked = pickToShed(candidates, state, excess + config.bandW);
     for (const load of picked) {
       const ls = state.loads[load.name] as LoadState;
       const text = `shed: ${Math.round(state.lastReading.w)} W against a limit of ${Math.round(state.limitW)} W${config.demandIntervalMin === null ? '' : ` (${config.demandIntervalMin} min average)`}`;
