@@ -153,10 +153,11 @@ export function replay(setup: ReplaySetup): ReplayResult {
         const i = cfg.loads.findIndex((l) => l.name === cmd.load);
         const tr = truth[i]!;
         const wasOn = isClosed(i);
+        const sinceChangeS = (now - tr.changedAt) / 1000;
         const outcome = model.apply(cmd.device, cmd.relays, cmd.state === 'on', now);
         if (outcome === 'confirmed' && wasOn !== isClosed(i)) tr.changedAt = now;
         if (cmd.reason === 'shed' || cmd.reason === 'restore') tr.autoSwitches.push(now);
-        out.commands.push({ t, cmd, outcome, wasOn, sinceChangeS: (now - tr.changedAt) / 1000, override: tr.override && now < tr.override.until ? { ...tr.override } : null, sameStep: perLoad.get(cmd.load) ?? 0 });
+        out.commands.push({ t, cmd, outcome, wasOn, sinceChangeS, override: tr.override && now < tr.override.until ? { ...tr.override } : null, sameStep: perLoad.get(cmd.load) ?? 0 });
         queue.push({ type: 'commandResult', load: cmd.load, outcome });
       }
     }
