@@ -277,6 +277,21 @@ describe('load shedder control law', () => {
       assert.match(rig.last.view.status, / avg/);
     });
 
+    it('restores only what fits under limit − band in present power too, not just in the interval budget', () => {
+      const rig = new Rig({ demandIntervalMin: 15, limitW: 6000, bandW: 200, shedDelayS: 0, restoreDelayS: 0, restoreGapS: 0 }, [LOADS[1]]);
+      rig.now = T0 - 1000;
+      rig.masks = { 'prm3-a': 0 };
+      rig.readBack();
+      // A quiet interval: its budget would allow 3 kW more, but 4 kW + 3 kW is over 5.8 kW now.
+      rig.readings(600, (r) => 500 + (r.on('water heater') ? 3000 : 0));
+      assert.deepEqual(rig.takeCommands().map((c) => c.load), ['water heater'], 'it fits at 0.5 kW');
+      rig.readings(30, (r) => 4000 + (r.on('water heater') ? 3000 : 0));
+      assert.deepEqual(rig.takeCommands().map((c) => c.reason), [], 'at 7 kW the average still ends under 6 kW: no shed');
+      rig.send({ type: 'override', load: 'water heater', state: 'off', forS: 20 });
+      rig.readings(40, (r) => 4000 + (r.on('water heater') ? 3000 : 0));
+      assert.deepEqual(rig.takeCommands().map((c) => [c.state, c.reason]), [['off', 'override']], 'not restored: 4 kW + 3 kW is over 5.8 kW');
+    });
+
     it('projects from the energy so far and present power to the end of the clock-aligned interval', () => {
       const rig = new Rig({ demandIntervalMin: 15, limitW: 50000 }, [LOADS[1]]);
       rig.now = T0 - 1000;
@@ -499,11 +514,52 @@ describe('load shedder control law', () => {
       const s = createShedder({ loads: LOADS, limitW: 10000 });
       const good = JSON.parse(s.serialise(s.initialState())) as Record<string, unknown>;
       assert.throws(() => s.restoreState('{"version":1'), (e: unknown) => e instanceof InputError && e.field === 'state');
+      assert.throws(() => s.restoreState({ ...good, version: 2 }), (e: unknown) => e instanceof InputError && e.field === 'version');
       assert.throws(() => s.restoreState({ ...good, limitW: 'lots' }), (e: unknown) => e instanceof InputError && e.field === 'limitW');
       const loads = good.loads as Record<string, Record<string, unknown>>;
       const broken = { ...good, loads: { ...loads, 'pool pump': { ...loads['pool pump'], owner: 'nobody' } } };
       assert.throws(() => s.restoreState(broken), (e: unknown) => e instanceof InputError && e.field === 'loads["pool pump"].owner');
     });
+  });
+
+  it('waits for a reading taken after a shed took effect before shedding more', () => {
+    const rig = new Rig();
+    rig.start();
+    rig.autoConfirm = false;
+    rig.readings(6, 10400);
+    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+    rig.readings(3, 10400);
+    assert.deepEqual(rig.takeCommands(), [], 'nothing more while the shed is unanswered');
+    const confirmed = rig.send({ type: 'commandResult', load: 'pool pump', outcome: 'confirmed' });
+    assert.deepEqual(confirmed.commands, [], 'the reading in hand was taken before the pool pump went off');
+    rig.readings(1, 10400);
+    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['water heater']);
+  });
+
+  it('counts a command with no answer as failed after the command timeout, and tries again after the retry wait', () => {
+    const rig = new Rig({ commandTimeoutS: 15, retryS: 10 }, [LOADS[0]]);
+    rig.start();
+    rig.autoConfirm = false;
+    rig.readings(6, 10400);
+    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+    rig.readings(14, 10400);
+    assert.equal(rig.last.view.loads[0]!.confirmed, false);
+    rig.readings(1, 10400);
+    assert.match(rig.last.view.loads[0]!.reason, /failed$/);
+    assert.deepEqual(rig.takeCommands(), []);
+    rig.readings(10, 10400);
+    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+  });
+
+  it('counts a load found off at its first read-back as shed, and brings it back when it fits', () => {
+    const rig = new Rig({ restoreDelayS: 5 });
+    rig.masks = { 'prm3-a': 4, 'prm3-b': 7 };
+    const d = rig.readBack();
+    assert.equal(d.view.loads[0]!.shed, true);
+    assert.equal(d.view.loads[0]!.reason, 'found off: comes back when it fits');
+    assert.equal(d.view.loads[3]!.shed, false, 'the fridge is critical: never counted as shed');
+    rig.readings(40, house(-6000));
+    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['water heater', 'pool pump']);
   });
 
   it('never changes the state it was given', () => {
