@@ -209,7 +209,7 @@ describe('load shedder control law', () => {
     assert.match(rig.last.view.status, /ALARM/);
     assert.equal(rig.on('fridge'), true);
     rig.readings(5, 5000);
-    assert.equal(rig.last.view.alarm, null, 'the alarm clears under the limit');
+    assert.equal(rig.last.view.alarm, null, 'the alarm clears under limit − band');
   });
 
   it('raises the alarm event once, not once a reading', () => {
@@ -221,6 +221,20 @@ describe('load shedder control law', () => {
       alarms += rig.send({ type: 'reading', watts: 30000 }).events.filter((e) => e.code === 'alarm').length;
     }
     assert.equal(alarms, 1);
+  });
+
+  it('keeps one alarm while power hovers around the limit, and ends it only under limit − band', () => {
+    const rig = new Rig();
+    rig.start();
+    let alarms = 0;
+    for (let i = 0; i < 300; i++) {
+      rig.now += 1000;
+      alarms += rig.send({ type: 'reading', watts: i < 30 ? 30000 : 9900 + (i % 2) * 200 }).events.filter((e) => e.code === 'alarm').length;
+    }
+    assert.equal(alarms, 1);
+    assert.notEqual(rig.last.view.alarm, null);
+    rig.readings(1, 9400);
+    assert.equal(rig.last.view.alarm, null);
   });
 
   it('learns the power of a load without expectedW from the drop when it is shed alone', () => {
@@ -290,6 +304,22 @@ describe('load shedder control law', () => {
       rig.send({ type: 'override', load: 'water heater', state: 'off', forS: 20 });
       rig.readings(40, (r) => 4000 + (r.on('water heater') ? 3000 : 0));
       assert.deepEqual(rig.takeCommands().map((c) => [c.state, c.reason]), [['off', 'override']], 'not restored: 4 kW + 3 kW is over 5.8 kW');
+    });
+
+    it('sees the same projection at a read-back between readings, so read-backs do not restart the shed delay', () => {
+      const rig = new Rig({ demandIntervalMin: 15, limitW: 5000, bandW: 200, shedDelayS: 5 }, [LOADS[1]]);
+      rig.now = T0 - 11_000;
+      rig.start(); // in the interval before: the one under test starts with the loop
+      const power = (r: Rig): number => 2004 + (r.on('water heater') ? 3000 : 0); // 4 W over
+      for (let i = 0; i < 60 && rig.on('water heater'); i++) {
+        rig.readings(1, power);
+        const atReading = rig.last.view.projection!.projectedW;
+        rig.now += 500;
+        const between = rig.readBack().view.projection!.projectedW;
+        assert.ok(Math.abs(between - atReading) < 1e-6, `${between} vs ${atReading}`);
+        rig.now -= 500;
+      }
+      assert.equal(rig.on('water heater'), false, 'shed after the delay although read-backs came in between');
     });
 
     it('projects from the energy so far and present power to the end of the clock-aligned interval', () => {

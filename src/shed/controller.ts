@@ -83,7 +83,8 @@ function shedAndRestore(ctx: StepContext): void {
   const room = headroomW(state, config, now);
   state.overSince = excess > 0 ? (state.overSince ?? now) : null;
   state.underSince = room >= 0 ? (state.underSince ?? now) : null;
-  if (excess <= 0 && state.alarm !== null) state.alarm = null;
+  // The alarm ends under limit − band, not at the limit: power hovering there raises it once.
+  if (room >= 0 && state.alarm !== null) state.alarm = null;
 
   const sheddingPending = config.loads.some((l) => state.loads[l.name]?.pending?.state === 'off');
   const settled = state.settleUntil === null || state.lastReading.at > state.settleUntil;

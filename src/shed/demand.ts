@@ -9,6 +9,8 @@ import type { ShedState } from './state';
 export interface Projection {
   intervalStart: number;
   intervalEnd: number;
+  /** Energy of the interval up to now, the last reading's power held since it was taken. */
+  energyWs: number;
   /** Average over the part of the interval seen so far. */
   averageSoFarW: number;
   /** Average the interval ends with if present power holds. */
@@ -50,18 +52,28 @@ export function accumulate(state: ShedState, config: ShedConfig, w: number, now:
   }
 }
 
+/**
+ * The interval as of `now`, which may be later than the last reading (a read-back, a tick): the
+ * last reading's power counts as held since, so every event sees the same projection.
+ */
 export function projection(state: ShedState, config: ShedConfig, now: number): Projection | null {
   const length = intervalMs(config);
-  if (length === null || state.interval === null || state.lastReading === null) return null;
-  const end = state.interval.start + length;
-  const elapsedS = Math.max(0, (now - state.interval.start) / 1000);
-  const leftS = Math.max(0, (end - now) / 1000);
-  const lengthS = length / 1000;
+  const last = state.lastReading;
+  if (length === null || last === null) return null;
+  const start = intervalStartOf(now, length);
+  const end = start + length;
+  const energyWs =
+    state.interval !== null && state.interval.start === start
+      ? state.interval.energyWs + (last.w * Math.max(0, now - Math.max(last.at, start))) / 1000
+      : (last.w * (now - start)) / 1000;
+  const elapsedS = (now - start) / 1000;
+  const leftS = (end - now) / 1000;
   return {
-    intervalStart: state.interval.start,
+    intervalStart: start,
     intervalEnd: end,
-    averageSoFarW: elapsedS > 0 ? state.interval.energyWs / elapsedS : state.lastReading.w,
-    projectedW: (state.interval.energyWs + state.lastReading.w * leftS) / lengthS,
+    energyWs,
+    averageSoFarW: elapsedS > 0 ? energyWs / elapsedS : last.w,
+    projectedW: (energyWs + last.w * leftS) / (length / 1000),
     secondsLeft: leftS,
   };
 }
@@ -75,8 +87,7 @@ export function allowedPowerW(state: ShedState, config: ShedConfig, targetW: num
   const p = projection(state, config, now);
   if (p === null) return targetW;
   const lengthS = (p.intervalEnd - p.intervalStart) / 1000;
-  const energyWs = state.interval === null ? 0 : state.interval.energyWs;
-  return (targetW * lengthS - energyWs) / Math.max(1, p.secondsLeft);
+  return (targetW * lengthS - p.energyWs) / Math.max(1, p.secondsLeft);
 }
 
 /** How much present power must drop to meet the limit; zero or less when it is met. */

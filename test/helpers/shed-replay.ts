@@ -83,6 +83,8 @@ export interface ReplayResult {
    * loads, switched loads starting to draw while closed, and changes made elsewhere.
    */
   uncontrolledRiseW: Float64Array;
+  /** Changes made elsewhere that the controller has not yet seen in a read-back, per second. */
+  unseenChanges: Uint8Array;
   commands: ReplayCommand[];
   notices: Array<ShedNotice & { t: number }>;
   /** Demand mode: the average of each complete interval. */
@@ -120,6 +122,7 @@ export function replay(setup: ReplaySetup): ReplayResult {
     needW: new Float64Array(n),
     availableW: new Float64Array(n),
     uncontrolledRiseW: new Float64Array(n),
+    unseenChanges: new Uint8Array(n),
     commands: [],
     notices: [],
     intervalAveragesW: [],
@@ -131,6 +134,7 @@ export function replay(setup: ReplaySetup): ReplayResult {
   for (const tr of truth) tr.changedAt = profile.startMs;
   const wasClosed = cfg.loads.map((_, i) => isClosed(i));
   const externallyMoved = new Set<number>();
+  let unseen = 0;
   let state = shedder.initialState();
   let limitW = cfg.limitW;
   const script = [...(setup.script ?? [])].sort((a, b) => a.at - b.at);
@@ -181,7 +185,10 @@ export function replay(setup: ReplaySetup): ReplayResult {
           model.force(load.device, on ? mask | load.relays : mask & ~load.relays, now);
           tr.changedAt = now;
           externallyMoved.add(i);
-          tr.override = { state: on ? 'on' : 'off', until: now + cfg.externalOverrideS * 1000 };
+          unseen++;
+          // The controller learns of it at the next read-back; its manual spell counts from there.
+          const seenAt = profile.startMs + Math.ceil(t / readbackEvery) * readbackEvery * 1000;
+          tr.override = { state: on ? 'on' : 'off', until: seenAt + cfg.externalOverrideS * 1000 };
         } else {
           tr.override = s.state === 'auto' ? null : { state: s.state, until: now + (s.forS ?? cfg.overrideDefaultS) * 1000 };
           feed({ type: 'override', load: s.load, state: s.state, ...(s.forS === undefined ? {} : { forS: s.forS }) }, t, now);
@@ -226,7 +233,11 @@ export function replay(setup: ReplaySetup): ReplayResult {
       intervalSeen = t === 0 ? into + 1 : intervalSeen + 1;
     }
 
-    if (t % readbackEvery === 0) feed({ type: 'relayStates', masks: masks() }, t, now);
+    out.unseenChanges[t] = unseen;
+    if (t % readbackEvery === 0) {
+      feed({ type: 'relayStates', masks: masks() }, t, now);
+      unseen = 0;
+    }
     feed(t < silentUntil ? { type: 'tick' } : { type: 'reading', watts: power }, t, now);
     cfg.loads.forEach((_, i) => (wasClosed[i] = isClosed(i)));
   }
