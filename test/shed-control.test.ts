@@ -262,6 +262,20 @@ describe('load shedder control law', () => {
     assert.ok(rig.takeCommands().length >= 1, 'switches again once the hour has passed');
   });
 
+  it('does not count a person\'s override against the hourly cap', () => {
+    const rig = new Rig({ switchesPerHour: 1 }, [LOADS[0]]);
+    rig.start();
+    rig.send({ type: 'override', load: 'pool pump', state: 'off', forS: 60 });
+    rig.send({ type: 'override', load: 'pool pump', state: 'on', forS: 60 });
+    rig.readings(30, 1000);
+    assert.deepEqual(rig.takeCommands().map((c) => [c.state, c.reason]), [['off', 'override'], ['on', 'override']]);
+    assert.equal(rig.last.view.loads[0]!.switchesLastHour, 0);
+    rig.send({ type: 'override', load: 'pool pump', state: 'auto' });
+    rig.readings(6, 10400);
+    assert.deepEqual(rig.takeCommands().map((c) => [c.state, c.reason]), [['off', 'shed']]);
+    assert.equal(rig.last.view.loads[0]!.switchesLastHour, 1);
+  });
+
   describe('demand interval', () => {
     it('sheds when the interval average is heading over, even with present power under the limit', () => {
       const rig = new Rig({ demandIntervalMin: 15, limitW: 6000, bandW: 200, shedDelayS: 0 }, [LOADS[1]]);

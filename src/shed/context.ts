@@ -55,7 +55,7 @@ export function command(ctx: StepContext, load: LoadConfig, state: OnOff, kind: 
   if (ls === undefined || !maySwitch(load, ls, ctx.config, ctx.now, kind)) return false;
   ls.pending = { state, at: ctx.now, wasShed: ls.shed, wasOwner: ls.owner };
   ls.commanded = state;
-  ls.switches.push(ctx.now);
+  if (kind === 'auto') ls.switches.push(ctx.now);
   ls.reason = text;
   ctx.commands.push({ load: load.name, device: load.device, relays: load.relays, state, reason, text });
   notice(ctx, reason, load.name, text);

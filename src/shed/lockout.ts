@@ -23,8 +23,8 @@ export type SwitchKind = 'auto' | 'override' | 'failsafe';
 
 /**
  * Whether a command may be sent for this load now. The minimum times bind every command the
- * controller sends; the hourly cap binds its own automatic decisions, not a person's override or
- * the fail-safe action.
+ * controller sends; the hourly cap counts and binds only its own automatic decisions, not a
+ * person's override or the fail-safe action.
  */
 export function maySwitch(load: LoadConfig, ls: LoadState, config: ShedConfig, now: number, kind: SwitchKind): boolean {
   if (ls.actual === null || ls.pending !== null) return false;

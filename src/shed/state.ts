@@ -18,7 +18,7 @@ export interface LoadState {
   pending: { state: OnOff; at: number; wasShed: boolean; wasOwner: Owner } | null;
   /** When the relays last changed; the minimum on/off times count from here. */
   changedAt: number | null;
-  /** When each command of the last hour was sent, for the hourly cap. */
+  /** When each automatic shed or restore of the last hour was sent, for the hourly cap. */
   switches: number[];
   owner: Owner;
   /** Shed by the controller (or by fail-safe) and waiting to be restored. */

@@ -15,6 +15,7 @@ export interface LoadView {
   restoreInS: number | null;
   /** Seconds left of its minimum on or off time. */
   lockoutS: number;
+  /** Automatic sheds and restores in the last hour, against the hourly cap. */
   switchesLastHour: number;
   overrideUntil: number | null;
   /** The relays are as last commanded (no command in flight, none held). */
