@@ -394,6 +394,16 @@ describe('load shedder control law', () => {
       assert.ok(!rig.takeCommands().some((c) => c.load === 'water heater'));
     });
 
+    it('treats a polyphase load with only some relays closed as changed elsewhere, and leaves it alone', () => {
+      const rig = new Rig();
+      rig.start();
+      rig.masks['prm3-b'] = 3;
+      const d = rig.readBack();
+      assert.deepEqual(d.events.map((e) => [e.code, e.load, e.text]), [['override', 'ev charger', 'some of its relays changed elsewhere: manual']]);
+      rig.readings(120, 30000);
+      assert.ok(!rig.takeCommands().some((c) => c.load === 'ev charger'));
+    });
+
     it('"auto" ends an override at once', () => {
       const rig = new Rig();
       rig.start();
@@ -462,6 +472,11 @@ describe('load shedder control law', () => {
         ['pool pump', 'on', 'failsafe'],
         ['water heater', 'on', 'failsafe'],
       ]);
+      rig.readings(30, 9000);
+      assert.equal(rig.last.view.failsafe, true, 'readings from elsewhere do not make the meter reachable');
+      rig.send({ type: 'meter', reachable: true });
+      assert.equal(rig.last.view.failsafe, false);
+      assert.deepEqual(rig.last.events.map((e) => [e.code, e.text]), [['failsafe', 'readings and meter back: automatic control resumed']]);
     });
 
     it('leaves a load under manual control alone', () => {

@@ -161,8 +161,8 @@ export function createShedder(input: unknown): Shedder {
       state.watchingSince ??= now;
       switch (event.type) {
         case 'reading':
+          // A reading may come from elsewhere; only the meter's own answer ends unreachability.
           onReading(ctx, event.watts);
-          state.meterReachable = true;
           break;
         case 'relayStates':
           noticeReadBack(ctx, event.masks);
@@ -202,7 +202,7 @@ export function createShedder(input: unknown): Shedder {
         if (failsafeNow) notice(ctx, 'failsafe', null, `fail-safe: ${state.meterReachable ? 'no power reading' : 'meter unreachable'}; action ${config.failsafeAction}`);
         else {
           for (const ls of Object.values(state.loads)) if (ls.owner === 'failsafe') ls.owner = 'auto';
-          notice(ctx, 'failsafe', null, 'readings back: automatic control resumed');
+          notice(ctx, 'failsafe', null, 'readings and meter back: automatic control resumed');
         }
       }
       if (state.enabled) {
