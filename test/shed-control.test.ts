@@ -1,7 +1,7 @@
 /** Example behaviours of the load shedder's control law, step by step with a fake clock. */
 import assert from 'node:assert/strict';
 import { createShedder, type Decision, type ShedState, type Shedder } from '../src/shed';
-import type { ShedEvent } from '../src/shed/events';
+import { parseLimit, parseOverride, parseReading, type ShedEvent } from '../src/shed/events';
 import { InputError } from '../src/webapi/errors';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -111,6 +111,31 @@ describe('load shedder control law', () => {
       );
       assert.equal(s.config.failsafeAction, 'hold');
       assert.equal(s.config.demandIntervalMin, null);
+    });
+  });
+
+  describe('message parts', () => {
+    const names = ['pool pump', 'spa'];
+    it('reads an override, naming the wrong field and the accepted forms', () => {
+      assert.deepEqual(parseOverride({ load: 'spa', state: 'off', forS: '90' }, 'msg.payload', names), { type: 'override', load: 'spa', state: 'off', forS: 90 });
+      assert.deepEqual(parseOverride({ load: 'spa', state: 'auto' }, 'msg.payload', names), { type: 'override', load: 'spa', state: 'auto' });
+      const refused: Array<[unknown, string, RegExp]> = [
+        ['off', 'msg.payload', /\{load: "<name>", state: "on" \| "off" \| "auto", forS/],
+        [{ load: 'sauna', state: 'off' }, 'msg.payload.load', /pool pump, spa/],
+        [{ load: 'spa', state: 'OFF' }, 'msg.payload.state', /"on", "off" or "auto"/],
+        [{ load: 'spa', state: 'on', forS: -5 }, 'msg.payload.forS', /seconds from 1/],
+      ];
+      for (const [value, field, text] of refused) {
+        assert.throws(() => parseOverride(value, 'msg.payload', names), (e: unknown) => e instanceof InputError && e.field === field && text.test(e.message), JSON.stringify(value));
+      }
+    });
+
+    it('reads a limit and a reading as numbers or numeric strings', () => {
+      assert.deepEqual(parseLimit('6500', 'msg.payload'), { type: 'limit', watts: 6500 });
+      assert.deepEqual(parseReading(-1200.5, 'msg.payload'), { type: 'reading', watts: -1200.5 });
+      assert.throws(() => parseLimit(0, 'msg.payload'), (e: unknown) => e instanceof InputError && e.field === 'msg.payload');
+      assert.throws(() => parseReading('lots', 'msg.payload'), (e: unknown) => e instanceof InputError && /number of watts/.test(e.message));
+      assert.throws(() => parseReading(Number.NaN, 'msg.payload'), InputError);
     });
   });
 
