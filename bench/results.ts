@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PathFigures, Plan, ThroughputFigures } from './measure';
 import type { PollingResult } from './checks';
+import type { FleetProcessReport } from './fleet';
 
-export interface FleetFigures {
+/** What the Node-RED process measured, and how the fleet around it was set up. */
+export interface FleetFigures extends FleetProcessReport {
   meters: number;
   devices: number;
   registerNodes: number;
@@ -14,13 +16,6 @@ export interface FleetFigures {
   /** From the simulators' start to the end of the measurement: the time the logins were counted over. */
   runSeconds: number;
   tokenLifetimeS: number;
-  lagP50Ms: number;
-  lagP99Ms: number;
-  lagMaxMs: number;
-  cpuPercent: number;
-  rssGrowthMb: number;
-  heapGrowthMb: number;
-  rssMb: number;
   loginsPerMeter: number;
   callsPerSecond: number;
 }

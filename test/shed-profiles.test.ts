@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import type { ShedConfig } from '../src/shed';
 import { generateProfile, NOMINAL_W, type SwitchedKind } from './helpers/household-profile';
 import { replay, type ReplayResult, type Scripted } from './helpers/shed-replay';
 
@@ -16,18 +17,12 @@ const DEVICE_OF: Record<SwitchedKind, [string, string]> = {
   'ev-charger': ['prm3-b', '1,2,3'],
 };
 
-interface Settings {
+/** The controller's own settings as the property draws them, plus the profile and the loads'. */
+interface Settings
+  extends Pick<ShedConfig, 'limitW' | 'bandW' | 'shedDelayS' | 'restoreDelayS' | 'restoreGapS' | 'switchesPerHour' | 'demandIntervalMin' | 'prm3MinSwitchS'> {
   seed: number;
   startHour: number;
   hours: number;
-  limitW: number;
-  bandW: number;
-  shedDelayS: number;
-  restoreDelayS: number;
-  restoreGapS: number;
-  switchesPerHour: number;
-  demandIntervalMin: 15 | 60 | null;
-  prm3MinSwitchS: number;
   minExtraS: number[];
   priorities: number[];
   critical: boolean[];
