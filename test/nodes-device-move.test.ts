@@ -142,6 +142,7 @@ describe('devices chosen by port or as "first PRM3" when modules move', function
 
     assert.equal((msg['error'] as Msg)['code'], 'CALL', 'the read-back found no module on the path');
     assert.match(String((msg['error'] as Msg)['message']), /relay\.set_mask \[7\] was sent: check the relays/);
+    assert.equal((msg['egaugeError'] as Msg)['maybeSent'], true, 'a flow can tell the command may have reached the meter');
     await eventually(() => sim.device(A).mask === 7, 5000, 'the accepted command completes');
     assert.equal(sim.ctrlCalls('relay.set_mask').length, 1, 'sent once');
     assert.equal(sim.device(B).mask, 0);

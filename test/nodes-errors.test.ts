@@ -4,6 +4,8 @@
  * Real Catch nodes in a real runtime; the same test runs on each Node-RED major CI covers.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import type { MeterSimulator } from '../src/sim/types';
 import { normalizeMeterUrl } from '../src/webapi/url';
@@ -28,6 +30,7 @@ interface Expected {
   message: RegExp;
   device?: string;
   operation?: string;
+  maybeSent?: boolean;
 }
 
 /** The documented shape, checked field by field, and no secret anywhere in the message. */
@@ -43,7 +46,8 @@ function assertCaught(sim: MeterSimulator, msg: Msg, expected: Expected): void {
   assert.equal(details['meter'], normalizeMeterUrl(sim.url));
   assert.equal(details['device'], expected.device);
   assert.equal(details['operation'], expected.operation);
-  assert.deepEqual(Object.keys(details).filter((k) => !['code', 'message', 'meter', 'device', 'operation'].includes(k)), []);
+  assert.equal(details['maybeSent'], expected.maybeSent ?? false);
+  assert.deepEqual(Object.keys(details).filter((k) => !['code', 'message', 'meter', 'device', 'operation', 'maybeSent'].includes(k)), []);
   assert.equal(msg['_error'], undefined, 'nothing is left where Node-RED moves a node-set msg.error');
   const everything = `${JSON.stringify(msg)}\n${inspect(msg, { depth: 10, showHidden: true })}`;
   for (const secret of [PASSWORD, WRONG_PASSWORD]) assert.ok(!everything.includes(secret), 'no password in the caught message');
@@ -121,4 +125,21 @@ describe('errors as Catch nodes receive them', function () {
     await wait(2300);
     assert.equal(seen.length, 1, 'the same failure on later reads shows on the status only');
   });
+});
+
+describe('errors as the README and the help describe them', function () {
+  const KEYS = ['code', 'message', 'meter', 'device', 'operation', 'maybeSent'];
+  const documents = ['README.md', ...['prm3-mask', 'prm3-scpi', 'prm3-discover', 'egauge-register'].map((n) => `nodes/locales/en-US/${n}.html`)];
+
+  for (const file of documents) {
+    it(`${file} lists the fields msg.egaugeError really has`, function () {
+      const text = readFileSync(path.join(__dirname, '..', '..', file), 'utf8');
+      const shapes = [...text.matchAll(/msg\.egaugeError = \{([^}]*)\}/g)].map((m) => (m[1] ?? '').split(',').map((k) => k.trim()));
+      assert.ok(shapes.length > 0, `${file} documents msg.egaugeError`);
+      for (const keys of shapes) {
+        for (const key of keys) assert.ok(KEYS.includes(key), `${file}: ${key} is not a field of msg.egaugeError`);
+        for (const always of ['code', 'message', 'meter', 'maybeSent']) assert.ok(keys.includes(always), `${file}: ${always} is always there`);
+      }
+    });
+  }
 });

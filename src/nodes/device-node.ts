@@ -4,7 +4,7 @@
  * done(err), and after close send nothing and leave no timer behind.
  */
 import { setMaxListeners } from 'node:events';
-import { toEgaugeError, type EgaugeError } from '../webapi/errors';
+import { toEgaugeError, type EgaugeError, type ErrorDetails } from '../webapi/errors';
 import type { MeterConnection } from './meter-connection';
 import { findMeter } from './egauge-meter-lookup';
 import { StatusView } from './status-view';
@@ -117,7 +117,7 @@ export class DeviceNode {
   }
 
   /** `msg.egaugeError`: every error names its meter, also one raised before the meter was asked. */
-  details(error: EgaugeError): ReturnType<EgaugeError['toJSON']> {
+  details(error: EgaugeError): ErrorDetails {
     const details = error.toJSON();
     if (details.meter === undefined) details.meter = this.meter.url;
     return details;

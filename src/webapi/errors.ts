@@ -27,6 +27,17 @@ export interface ErrorContext {
   maybeSent?: boolean;
 }
 
+/** What a flow gets in `msg.egaugeError`. */
+export interface ErrorDetails {
+  code: ErrorCode;
+  message: string;
+  meter?: string;
+  device?: string;
+  operation?: string;
+  /** True when a command may have reached the meter: read the relays before sending it again. */
+  maybeSent: boolean;
+}
+
 export class EgaugeError extends Error {
   readonly code: ErrorCode;
   readonly meter: string | undefined;
@@ -50,11 +61,8 @@ export class EgaugeError extends Error {
   }
 
   /** Plain object for `msg.egaugeError`: safe to put in a message or a log. */
-  toJSON(): { code: ErrorCode; message: string; meter?: string; device?: string; operation?: string } {
-    const out: { code: ErrorCode; message: string; meter?: string; device?: string; operation?: string } = {
-      code: this.code,
-      message: this.message,
-    };
+  toJSON(): ErrorDetails {
+    const out: ErrorDetails = { code: this.code, message: this.message, maybeSent: this.maybeSent };
     if (this.meter !== undefined) out.meter = this.meter;
     if (this.device !== undefined) out.device = this.device;
     if (this.operation !== undefined) out.operation = this.operation;
