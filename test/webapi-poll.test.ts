@@ -121,6 +121,16 @@ describe('webapi: poll schedule', () => {
     for (const outcome of settled) assert.ok(outcome.polls === 1 && outcome.wait <= 300 * 0.25 + 5, JSON.stringify(outcome));
   });
 
+  it('a fast device slow once (a stall) is polled at once again by the next call, not for a minute', () => {
+    const planner = new PollPlanner();
+    series(planner, 'k', Array.from({ length: 10 }, () => 2));
+    simulate(planner, 'k', 50);
+    assert.equal(planner.begin('k').nextPollAt(), 0, 'the next call polls at once');
+    // The bracket the stall left sinks call by call, as for any device that became faster.
+    const next = series(planner, 'k', Array.from({ length: 10 }, () => 2));
+    for (const outcome of next.slice(6)) assert.ok(outcome.wait <= 5, JSON.stringify(outcome));
+  });
+
   it('still polls a device known to be fast at once', () => {
     const planner = new PollPlanner();
     series(planner, 'k', Array.from({ length: 5 }, () => 0));

@@ -13,8 +13,9 @@
  * `hi`; with no history they back off geometrically: each gap is a fixed fraction of the
  * time already waited, plus a few ms, capped.
  *
- * A device seen still pending at `lo` gets no immediate poll: its first poll is aimed, so a
- * call whose latency is known costs one poll. Such a poll learns nothing about the low side;
+ * A device seen still pending at `lo` in two calls in a row gets no immediate poll (one such call
+ * may have been a stall): its first poll is aimed, so a call whose latency is known costs one
+ * poll. Such a poll learns nothing about the low side;
  * `lo` is let sink only once `recheckMs` has passed since the low side was last seen, which
  * keeps noticing a device that became faster. A device+method never called borrows what is
  * known for the same device (another method) or the same method (another device of the same
@@ -55,7 +56,12 @@ export interface Bracket {
 /** What is remembered per device+method: the bracket and when its low side was last seen. */
 interface Known extends Bracket {
   lowSeenAt: number;
+  /** Calls in a row that found the result still pending: one alone may be a stall. */
+  pendingRuns: number;
 }
+
+/** Calls in a row that must find a device still pending before its first poll is aimed. */
+const PENDING_RUNS_TO_AIM = 2;
 
 export class PollPlanner {
   private readonly history = new Map<string, Known>();
@@ -78,7 +84,8 @@ export class PollPlanner {
    */
   begin(key: string, device?: string, method?: string): PollRun {
     const own = this.history.get(key);
-    if (own !== undefined) return new PollRun(this, key, own, own.lo > 0);
+    // One slow call (a stall on either side) must not make a fast device wait for a minute.
+    if (own !== undefined) return new PollRun(this, key, own, own.lo > 0 && own.pendingRuns >= PENDING_RUNS_TO_AIM);
     const borrowed = this.borrow(device, method);
     if (device !== undefined) this.lastByDevice.set(device, key);
     if (method !== undefined) this.lastByMethod.set(method, key);
@@ -98,7 +105,7 @@ export class PollPlanner {
   learn(key: string, seen: Bracket, aimedFirst = false): void {
     const known = this.history.get(key);
     if (known === undefined) {
-      this.remember(key, { lo: seen.lo, hi: seen.hi, lowSeenAt: seen.lo > 0 ? this.clock() : 0 });
+      this.remember(key, { lo: seen.lo, hi: seen.hi, lowSeenAt: seen.lo > 0 ? this.clock() : 0, pendingRuns: seen.lo > 0 ? 1 : 0 });
       return;
     }
     if (aimedFirst && this.clock() - known.lowSeenAt < this.tuning.recheckMs) {
@@ -111,6 +118,7 @@ export class PollPlanner {
       this.history.delete(key);
       return;
     }
+    known.pendingRuns = seen.lo > 0 ? known.pendingRuns + 1 : 0;
     // Updated in place: every call learns, so this runs as often as calls do.
     known.lo = merged.lo;
     known.hi = merged.hi;
