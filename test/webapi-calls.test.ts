@@ -136,6 +136,8 @@ describe('webapi client: control calls', () => {
       calls.push(client.call(PRM3, 'relay.get_mask', []));
     }
     const results = await Promise.all(calls);
+    // The fast device may finish before the slow one's second call is even sent.
+    await Promise.all(slow);
     for (let index = 0; index < 50; index++) {
       assert.equal(results[2 * index], false);
       assert.equal(results[2 * index + 1], index % 8, `get_mask after set_mask ${index % 8}`);
