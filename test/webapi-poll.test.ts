@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PollPlanner } from '../src/webapi/poll';
+import { PollPlanner, type PollRun } from '../src/webapi/poll';
 
 interface Outcome {
   polls: number;
@@ -7,9 +7,8 @@ interface Outcome {
   wait: number;
 }
 
-/** One call against a device whose result is ready `latency` ms after acceptance; each poll takes `rtt`. */
-function simulate(planner: PollPlanner, key: string, latency: number, rtt = 1): Outcome {
-  const run = planner.begin(key);
+/** Polls one call whose result is ready `latency` ms after acceptance; each poll takes `rtt`. */
+function pollUntilReady(run: PollRun, latency: number, rtt = 1): Outcome {
   let now = 0;
   for (;;) {
     now = Math.max(now, run.nextPollAt());
@@ -20,17 +19,13 @@ function simulate(planner: PollPlanner, key: string, latency: number, rtt = 1): 
   }
 }
 
+function simulate(planner: PollPlanner, key: string, latency: number, rtt = 1): Outcome {
+  return pollUntilReady(planner.begin(key), latency, rtt);
+}
+
 /** Like simulate, for a call the client makes: the key names device and method. */
 function simulateOn(planner: PollPlanner, device: string, method: string, latency: number): Outcome {
-  const run = planner.begin(`${device} ${method}`, device, method);
-  let now = 0;
-  for (;;) {
-    now = Math.max(now, run.nextPollAt());
-    const ready = now >= latency;
-    run.record(now, ready);
-    if (ready) return { polls: run.count, wait: now - latency };
-    now += 1;
-  }
+  return pollUntilReady(planner.begin(`${device} ${method}`, device, method), latency);
 }
 
 function series(planner: PollPlanner, key: string, latencies: number[]): Outcome[] {
