@@ -14,7 +14,12 @@ function client(sim: MeterSimulator): EgaugeClient {
 }
 
 /** HTTP requests per `set` through the `prm3 mask` flow (set_mask, then the read-back). */
-export async function requestsPerSet(sim: MeterSimulator, runtime: Runtime, hooks: BenchHooks, sets: number): Promise<number> {
+export async function requestsPerSet(
+  sim: MeterSimulator,
+  runtime: Runtime,
+  hooks: BenchHooks,
+  sets: number,
+): Promise<number> {
   const path = ids.mask('same', 'set');
   sim.clearLog();
   const done = hooks.startLaps(path, sets, alternatingMask(2));
@@ -27,7 +32,10 @@ export async function requestsPerSet(sim: MeterSimulator, runtime: Runtime, hook
 }
 
 /** HTTP requests and logins per `call()` over many sequential calls. */
-export async function requestsPerCall(sim: MeterSimulator, calls: number): Promise<{ requestsPerCall: number; loginsPer10k: number }> {
+export async function requestsPerCall(
+  sim: MeterSimulator,
+  calls: number,
+): Promise<{ requestsPerCall: number; loginsPer10k: number }> {
   const c = client(sim);
   await c.call({ sn: SN }, 'relay.get_mask', []);
   sim.clearLog();
@@ -112,7 +120,9 @@ export async function polling(deviceLatencyMs: number, calls: number): Promise<P
  * Polls of the first call to a second PRM3 of the same model on a meter whose first PRM3 the
  * client already knows (both answer in `deviceLatencyMs`).
  */
-export async function firstCallPollsKnownModel(deviceLatencyMs: number): Promise<{ polls: number; extraWaitMs: number }> {
+export async function firstCallPollsKnownModel(
+  deviceLatencyMs: number,
+): Promise<{ polls: number; extraWaitMs: number }> {
   const sim = await startSimulator(simulatorOptions({ deviceLatencyMs }));
   const c = client(sim);
   await c.rights();

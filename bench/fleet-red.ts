@@ -14,9 +14,34 @@ function fleetFlow(config: FleetProcessConfig): unknown[] {
     const meter = `meter${m}`;
     flow.push({ id: meter, type: 'egauge-meter', name: `site ${m}`, url, verify: true, timeout: 10, callTimeout: 30 });
     config.serials.forEach((sn, d) => {
-      flow.push({ id: `${meter}-prm3-${d}`, type: 'prm3 mask', z: 'fleet', x: 100, y: 100, meter, device: sn, relays: '1,2,3', output: 'mask', poll: 1, pollOutput: 'change', mode: 'queue', wires: [[]] });
+      flow.push({
+        id: `${meter}-prm3-${d}`,
+        type: 'prm3 mask',
+        z: 'fleet',
+        x: 100,
+        y: 100,
+        meter,
+        device: sn,
+        relays: '1,2,3',
+        output: 'mask',
+        poll: 1,
+        pollOutput: 'change',
+        mode: 'queue',
+        wires: [[]],
+      });
     });
-    flow.push({ id: `${meter}-power`, type: 'egauge register', z: 'fleet', x: 100, y: 100, meter, registers: ['Grid'], interval: 1, onDeploy: false, wires: [[]] });
+    flow.push({
+      id: `${meter}-power`,
+      type: 'egauge register',
+      z: 'fleet',
+      x: 100,
+      y: 100,
+      meter,
+      registers: ['Grid'],
+      interval: 1,
+      onDeploy: false,
+      wires: [[]],
+    });
   });
   return flow;
 }

@@ -58,7 +58,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   });
   try {
     const config: FleetProcessConfig = { urls: sims.urls, serials, login: LOGIN, measureMs, warmupMs };
-    const child = fork(path.join(__dirname, 'fleet-red.js'), [JSON.stringify(config)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(__dirname, 'fleet-red.js'), [JSON.stringify(config)], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let startRequests = 0;
     const report = await new Promise<FleetProcessReport>((resolve, reject) => {
       child.on('message', (message: unknown) => {

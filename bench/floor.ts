@@ -17,8 +17,19 @@ export type Operation = 'get' | 'set' | 'toggle';
 
 export const OPERATIONS: readonly Operation[] = ['get', 'set', 'toggle'];
 
-async function json(pool: Pool, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await pool.request({ method, path, headers: { ...headers, 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+async function json(
+  pool: Pool,
+  method: 'GET' | 'POST',
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await pool.request({
+    method,
+    path,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
   return (await res.body.json()) as Record<string, unknown>;
 }
 
@@ -29,7 +40,13 @@ export async function rawToken(origin: string, login: Login): Promise<string> {
     const rlm = String(challenge['rlm']);
     const nnc = String(challenge['nnc']);
     const cnnc = newClientNonce();
-    const reply = await json(pool, 'POST', '/api/auth/login', {}, { rlm, usr: login.username, nnc, cnnc, hash: digestHash(login.username, rlm, login.password, nnc, cnnc) });
+    const reply = await json(
+      pool,
+      'POST',
+      '/api/auth/login',
+      {},
+      { rlm, usr: login.username, nnc, cnnc, hash: digestHash(login.username, rlm, login.password, nnc, cnnc) },
+    );
     if (typeof reply['jwt'] !== 'string') throw new Error('bench login failed');
     return reply['jwt'];
   } finally {

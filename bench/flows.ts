@@ -39,11 +39,34 @@ function firstPayload(op: Operation): { v: string; vt: string } {
 
 function inject(mode: string, id: string, op: Operation | null, wires: string[][]): FlowNode {
   const payload = op === null ? { v: '', vt: 'str' } : firstPayload(op);
-  return { ...at(mode), id, type: 'inject', props: [{ p: 'payload', ...payload }, { p: 'benchPath', v: id, vt: 'str' }], repeat: '', once: false, wires };
+  return {
+    ...at(mode),
+    id,
+    type: 'inject',
+    props: [
+      { p: 'payload', ...payload },
+      { p: 'benchPath', v: id, vt: 'str' },
+    ],
+    repeat: '',
+    once: false,
+    wires,
+  };
 }
 
 function fn(mode: string, id: string, func: string, outputs: number, wires: string[][]): FlowNode {
-  return { ...at(mode), id, type: 'function', func, outputs, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires };
+  return {
+    ...at(mode),
+    id,
+    type: 'function',
+    func,
+    outputs,
+    timeout: 0,
+    noerr: 0,
+    initialize: '',
+    finalize: '',
+    libs: [],
+    wires,
+  };
 }
 
 const LAP = `const next = global.get('bench').lap(msg.benchPath);
@@ -59,19 +82,40 @@ const RAW = `global.get('bench').raw(msg.benchPath).then((result) => {
 return;`;
 
 function maskNode(mode: string, id: string, sn: string, wires: string[][]): FlowNode {
-  return { ...at(mode), id, type: 'prm3 mask', meter: ids.meter(mode), device: sn, relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, pollOutput: 'change', mode: 'queue', wires };
+  return {
+    ...at(mode),
+    id,
+    type: 'prm3 mask',
+    meter: ids.meter(mode),
+    device: sn,
+    relays: '1,2,3',
+    oneLoad: false,
+    output: 'mask',
+    poll: 0,
+    pollOutput: 'change',
+    mode: 'queue',
+    wires,
+  };
 }
 
 /** inject → function doing the floor's raw requests → lap: what Node-RED alone costs. */
 function ownPath(mode: string, op: Operation): FlowNode[] {
   const id = ids.own(mode, op);
-  return [inject(mode, id, op, [[`${id}-raw`]]), fn(mode, `${id}-raw`, RAW, 1, [[`${id}-lap`]]), fn(mode, `${id}-lap`, LAP, 1, [[`${id}-raw`]])];
+  return [
+    inject(mode, id, op, [[`${id}-raw`]]),
+    fn(mode, `${id}-raw`, RAW, 1, [[`${id}-lap`]]),
+    fn(mode, `${id}-lap`, LAP, 1, [[`${id}-raw`]]),
+  ];
 }
 
 /** inject → prm3 mask → lap. */
 function maskPath(mode: string, op: Operation, sn: string): FlowNode[] {
   const id = ids.mask(mode, op);
-  return [inject(mode, id, op, [[`${id}-node`]]), maskNode(mode, `${id}-node`, sn, [[`${id}-lap`]]), fn(mode, `${id}-lap`, LAP, 1, [[`${id}-node`]])];
+  return [
+    inject(mode, id, op, [[`${id}-node`]]),
+    maskNode(mode, `${id}-node`, sn, [[`${id}-lap`]]),
+    fn(mode, `${id}-lap`, LAP, 1, [[`${id}-node`]]),
+  ];
 }
 
 /**
@@ -95,9 +139,29 @@ return typeof e === 'string' && e.startsWith('EAGAIN') ? [null, msg] : [msg, nul
     const p = `${id}-${step}`;
     return [
       fn(mode, `${p}-prep`, prep, 1, [[`${p}-post`]]),
-      { ...at(mode), id: `${p}-post`, type: 'http request', method: 'POST', ret: 'obj', paytoqs: 'ignore', url: `${url}/api/ctrl/call`, persist: true, wires: [[`${p}-toget`]] },
+      {
+        ...at(mode),
+        id: `${p}-post`,
+        type: 'http request',
+        method: 'POST',
+        ret: 'obj',
+        paytoqs: 'ignore',
+        url: `${url}/api/ctrl/call`,
+        persist: true,
+        wires: [[`${p}-toget`]],
+      },
       fn(mode, `${p}-toget`, toGet, 1, [[`${p}-get`]]),
-      { ...at(mode), id: `${p}-get`, type: 'http request', method: 'GET', ret: 'obj', paytoqs: 'ignore', url: '', persist: true, wires: [[`${p}-check`]] },
+      {
+        ...at(mode),
+        id: `${p}-get`,
+        type: 'http request',
+        method: 'GET',
+        ret: 'obj',
+        paytoqs: 'ignore',
+        url: '',
+        persist: true,
+        wires: [[`${p}-check`]],
+      },
       fn(mode, `${p}-check`, check, 2, [[next], [`${p}-get`]]),
     ];
   };
@@ -129,9 +193,21 @@ return out;`;
   const nodeIds = devices.map((_, i) => `${id}-node${i}`);
   return [
     inject(mode, id, null, [[`${id}-fan`]]),
-    fn(mode, `${id}-fan`, fan, outputs, nodeIds.map((n) => [n])),
+    fn(
+      mode,
+      `${id}-fan`,
+      fan,
+      outputs,
+      nodeIds.map((n) => [n]),
+    ),
     ...devices.map((sn, i) => maskNode(mode, nodeIds[i] ?? '', sn, [[`${id}-back`]])),
-    fn(mode, `${id}-back`, back, outputs, nodeIds.map((n) => [n])),
+    fn(
+      mode,
+      `${id}-back`,
+      back,
+      outputs,
+      nodeIds.map((n) => [n]),
+    ),
   ];
 }
 
@@ -141,7 +217,15 @@ export function benchFlow(setups: readonly ModeSetup[]): FlowNode[] {
     const { mode } = setup;
     const sn = setup.devices[0] ?? '';
     flow.push(tab(mode));
-    flow.push({ id: ids.meter(mode), type: 'egauge-meter', name: `bench ${mode}`, url: setup.url, verify: true, timeout: 10, callTimeout: 30 });
+    flow.push({
+      id: ids.meter(mode),
+      type: 'egauge-meter',
+      name: `bench ${mode}`,
+      url: setup.url,
+      verify: true,
+      timeout: 10,
+      callTimeout: 30,
+    });
     for (const op of ['get', 'set', 'toggle'] as const) flow.push(...ownPath(mode, op), ...maskPath(mode, op, sn));
     flow.push(...httpSetPath(setup), ...throughputPath(setup));
   }

@@ -64,12 +64,22 @@ function payloadFor(op: Operation, mask: () => number): () => unknown {
 }
 
 /** Every path of one operation against the floor of the same operation, round by round. */
-export async function sequentialGroup(mode: Mode, op: Operation, runtime: Runtime, hooks: BenchHooks, plan: Plan): Promise<Record<string, PathFigures>> {
+export async function sequentialGroup(
+  mode: Mode,
+  op: Operation,
+  runtime: Runtime,
+  hooks: BenchHooks,
+  plan: Plan,
+): Promise<Record<string, PathFigures>> {
   const floorMask = alternatingMask();
   const ownMask = alternatingMask();
   const command = commandFor(op, alternatingMask());
   hooks.setRaw(ids.own(mode.name, op), () => mode.floor.operate(SN, op, ownMask()));
-  const viaFlow = async (path: string, count: number, next: () => unknown): Promise<{ samples: number[]; cpuMs: number }> => {
+  const viaFlow = async (
+    path: string,
+    count: number,
+    next: () => unknown,
+  ): Promise<{ samples: number[]; cpuMs: number }> => {
     const done = hooks.startLaps(path, count, next);
     await runtime.press(path);
     return done;
@@ -114,7 +124,13 @@ export async function sequentialGroup(mode: Mode, op: Operation, runtime: Runtim
 }
 
 /** Calls/s of the floor, the client and the `prm3 mask` flow, alternating round by round. */
-export async function throughputGroup(mode: Mode, callers: number, runtime: Runtime, hooks: BenchHooks, plan: Plan): Promise<ThroughputFigures> {
+export async function throughputGroup(
+  mode: Mode,
+  callers: number,
+  runtime: Runtime,
+  hooks: BenchHooks,
+  plan: Plan,
+): Promise<ThroughputFigures> {
   const device = (caller: number): string => DEVICES[caller % DEVICES.length] ?? SN;
   const ms = plan.throughputRoundMs;
   const runners: Record<'floor' | 'client' | 'flow', () => Promise<number>> = {
@@ -135,7 +151,14 @@ export async function throughputGroup(mode: Mode, callers: number, runtime: Runt
   });
   return {
     callers,
-    perSecond: { floor: round(median(rounds.floor), 0), client: round(median(rounds.client), 0), flow: round(median(rounds.flow), 0) },
-    ratio: { client: round(pairedRatio(rounds.client, rounds.floor), 2), flow: round(pairedRatio(rounds.flow, rounds.floor), 2) },
+    perSecond: {
+      floor: round(median(rounds.floor), 0),
+      client: round(median(rounds.client), 0),
+      flow: round(median(rounds.flow), 0),
+    },
+    ratio: {
+      client: round(pairedRatio(rounds.client, rounds.floor), 2),
+      flow: round(pairedRatio(rounds.flow, rounds.floor), 2),
+    },
   };
 }

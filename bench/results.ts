@@ -72,14 +72,26 @@ function field(value: unknown, name: string): unknown {
 /** Reads a number at a dotted path, or says which field is missing. */
 export function numberAt(root: unknown, dotted: string): number {
   const value = dotted.split('.').reduce<unknown>((obj, name) => field(obj, name), root);
-  if (typeof value !== 'number') throw new TypeError(`bench results: ${dotted} should be a number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`bench results: ${dotted} should be a number, got ${JSON.stringify(value)}`);
   return value;
 }
 
 /** bench/results.json as written by the last run; the fields the README shows are checked. */
 export function readResults(projectRoot: string): BenchResults {
   const parsed: unknown = JSON.parse(readFileSync(resultsFile(projectRoot), 'utf8'));
-  for (const name of ['clientToFloor', 'flowToFloor', 'runtimeOwnToFloor', 'maskGetToFloor', 'maskSetToFloor', 'maskToggleToFloor', 'flowAddedCost', 'clientCpuToFloor', 'requestsPerSet', 'firstCallPollsKnownModel']) {
+  for (const name of [
+    'clientToFloor',
+    'flowToFloor',
+    'runtimeOwnToFloor',
+    'maskGetToFloor',
+    'maskSetToFloor',
+    'maskToggleToFloor',
+    'flowAddedCost',
+    'clientCpuToFloor',
+    'requestsPerSet',
+    'firstCallPollsKnownModel',
+  ]) {
     numberAt(parsed, name);
   }
   for (const name of ['date', 'node', 'nodeRed']) {

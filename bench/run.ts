@@ -15,7 +15,14 @@ import type { Operation } from './floor';
 import { OPERATIONS } from './floor';
 import { benchFlow } from './flows';
 import { runFleet, type FleetResult } from './fleet';
-import { coldStartLogins, firstCallPollsKnownModel, heapGrowthMb, polling, requestsPerCall, requestsPerSet } from './checks';
+import {
+  coldStartLogins,
+  firstCallPollsKnownModel,
+  heapGrowthMb,
+  polling,
+  requestsPerCall,
+  requestsPerSet,
+} from './checks';
 import { sequentialGroup, throughputGroup, type PathFigures, type Plan, type ThroughputFigures } from './measure';
 import { startSimulator } from '../src/sim';
 import { DEVICES, startMode, LOGIN, simulatorOptions, type Mode, type ModeName } from './modes';
@@ -37,7 +44,8 @@ function parseOptions(argv: readonly string[]): Options {
     if (arg === '--quick') options.quick = true;
     else if (arg === '--fleet-minutes') {
       const value = Number(argv[++i]);
-      if (!(Number.isFinite(value) && value >= 0)) throw new Error('--fleet-minutes needs a number of minutes (0 leaves the fleet out)');
+      if (!(Number.isFinite(value) && value >= 0))
+        throw new Error('--fleet-minutes needs a number of minutes (0 leaves the fleet out)');
       options.fleetMinutes = value;
     } else throw new Error(`unknown option ${String(arg)}; accepted: --fleet-minutes N, --quick`);
   }
@@ -62,7 +70,9 @@ function printGroup(mode: ModeName, op: Operation, rows: Record<string, PathFigu
 
 function printThroughput(mode: ModeName, t: ThroughputFigures): void {
   const p = t.perSecond;
-  console.log(`${mode.padEnd(5)} ${String(t.callers).padStart(2)} callers  floor ${p.floor}/s  client ${p.client}/s (${t.ratio.client.toFixed(2)})  flow ${p.flow}/s (${t.ratio.flow.toFixed(2)})`);
+  console.log(
+    `${mode.padEnd(5)} ${String(t.callers).padStart(2)} callers  floor ${p.floor}/s  client ${p.client}/s (${t.ratio.client.toFixed(2)})  flow ${p.flow}/s (${t.ratio.flow.toFixed(2)})`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -72,7 +82,9 @@ async function main(): Promise<void> {
     : { rounds: 20, callsPerRound: 100, throughputRounds: 10, throughputRoundMs: 500, callers: [1, 16, 64] };
   const started = Date.now();
   const loadAtStart = os.loadavg()[0] ?? 0;
-  console.log(`bench: Node ${process.version}, Node-RED ${nodeRedVersion()}, ${os.cpus().length} cores; ${plan.rounds} rounds of ${plan.callsPerRound} calls per path, each beside its floor`);
+  console.log(
+    `bench: Node ${process.version}, Node-RED ${nodeRedVersion()}, ${os.cpus().length} cores; ${plan.rounds} rounds of ${plan.callsPerRound} calls per path, each beside its floor`,
+  );
 
   const modes: Mode[] = [await startMode('same'), await startMode('child')];
   const hooks = new BenchHooks();
@@ -111,15 +123,24 @@ async function main(): Promise<void> {
   await countSim.close();
   const pollingResults = [await polling(20, 40), await polling(200, 15), await polling(2000, 5)];
   const knownModel = await firstCallPollsKnownModel(2000);
-  console.log(`requests per set ${perSet}; per call ${perCall.requestsPerCall}; logins per 10k calls ${perCall.loginsPer10k}; cold-start logins ${cold}; heap growth ${heap} MB`);
-  for (const p of pollingResults) console.log(`device ${p.deviceLatencyMs} ms: extra wait ${p.extraWaitMs} ms, ${p.polls} polls; first call ${p.firstCallPolls} polls, ${p.firstCallExtraWaitMs} ms`);
-  console.log(`first call to a second PRM3 of a known model (2 s): ${knownModel.polls} polls, ${knownModel.extraWaitMs} ms extra`);
+  console.log(
+    `requests per set ${perSet}; per call ${perCall.requestsPerCall}; logins per 10k calls ${perCall.loginsPer10k}; cold-start logins ${cold}; heap growth ${heap} MB`,
+  );
+  for (const p of pollingResults)
+    console.log(
+      `device ${p.deviceLatencyMs} ms: extra wait ${p.extraWaitMs} ms, ${p.polls} polls; first call ${p.firstCallPolls} polls, ${p.firstCallExtraWaitMs} ms`,
+    );
+  console.log(
+    `first call to a second PRM3 of a known model (2 s): ${knownModel.polls} polls, ${knownModel.extraWaitMs} ms extra`,
+  );
 
   let fleet: FleetResult | null = null;
   if (options.fleetMinutes > 0) {
     console.log(`fleet: ${options.fleetMinutes} min…`);
     fleet = await runFleet({ minutes: options.fleetMinutes });
-    console.log(`fleet: lag p50 ${fleet.lagP50Ms} ms p99 ${fleet.lagP99Ms} ms, ${fleet.cpuPercent} % of a core, RSS ${fleet.rssGrowthMb} MB, heap ${fleet.heapGrowthMb} MB, ${fleet.loginsPerMeter} logins per meter`);
+    console.log(
+      `fleet: lag p50 ${fleet.lagP50Ms} ms p99 ${fleet.lagP99Ms} ms, ${fleet.cpuPercent} % of a core, RSS ${fleet.rssGrowthMb} MB, heap ${fleet.heapGrowthMb} MB, ${fleet.loginsPerMeter} logins per meter`,
+    );
   }
 
   const child = perMode.child;
@@ -145,8 +166,16 @@ async function main(): Promise<void> {
     flowAddedCost: cg?.['mask']?.toOwn ?? Number.NaN,
     httpRequestSetToFloor: cs?.['http']?.toFloor ?? Number.NaN,
     throughputRatio: {
-      client: { c1: tp(1)?.ratio.client ?? Number.NaN, c16: tp(16)?.ratio.client ?? Number.NaN, c64: tp(64)?.ratio.client ?? Number.NaN },
-      flow: { c1: tp(1)?.ratio.flow ?? Number.NaN, c16: tp(16)?.ratio.flow ?? Number.NaN, c64: tp(64)?.ratio.flow ?? Number.NaN },
+      client: {
+        c1: tp(1)?.ratio.client ?? Number.NaN,
+        c16: tp(16)?.ratio.client ?? Number.NaN,
+        c64: tp(64)?.ratio.client ?? Number.NaN,
+      },
+      flow: {
+        c1: tp(1)?.ratio.flow ?? Number.NaN,
+        c16: tp(16)?.ratio.flow ?? Number.NaN,
+        c64: tp(64)?.ratio.flow ?? Number.NaN,
+      },
     },
     clientCpuToFloor: cg?.['client']?.cpuToFloor ?? Number.NaN,
     requestsPerSet: perSet,

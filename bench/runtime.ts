@@ -35,7 +35,11 @@ export interface Credentials {
  * Starts Node-RED with `flow` deployed and `globals` in its global context. Only one runtime
  * per process: Node-RED's modules are singletons.
  */
-export async function startRuntime(flow: readonly unknown[], credentials: Credentials, globals: Record<string, unknown>): Promise<Runtime> {
+export async function startRuntime(
+  flow: readonly unknown[],
+  credentials: Credentials,
+  globals: Record<string, unknown>,
+): Promise<Runtime> {
   const RED = require('node-red') as EmbeddedRed;
   const userDir = mkdtempSync(path.join(os.tmpdir(), 'prm3-bench-'));
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
@@ -63,7 +67,11 @@ export async function startRuntime(flow: readonly unknown[], credentials: Creden
   const admin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     async press(injectId) {
-      const res = await request(`${admin}/inject/${injectId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await request(`${admin}/inject/${injectId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`inject ${injectId}: HTTP ${res.statusCode} ${text}`);
     },
@@ -118,7 +126,9 @@ export class BenchHooks {
 
   /** Waits for `count` laps of `path` after the first; `next` gives each pass's payload. */
   startLaps(path: string, count: number, next: () => unknown): Promise<{ samples: number[]; cpuMs: number }> {
-    return new Promise((resolve) => this.laps.set(path, { count, samples: [], last: undefined, cpuStart: undefined, next, resolve }));
+    return new Promise((resolve) =>
+      this.laps.set(path, { count, samples: [], last: undefined, cpuStart: undefined, next, resolve }),
+    );
   }
 
   /** Called by a path's last function node: the payload for the next pass, or undefined to stop. */
@@ -138,7 +148,9 @@ export class BenchHooks {
 
   /** Counts messages of `path` that complete within `durationMs` after the first is sent. */
   startTicks(path: string, callers: number, durationMs: number): Promise<number> {
-    return new Promise((resolve) => this.ticks.set(path, { callers, end: Number.POSITIVE_INFINITY, done: 0, inFlight: callers, durationMs, resolve }));
+    return new Promise((resolve) =>
+      this.ticks.set(path, { callers, end: Number.POSITIVE_INFINITY, done: 0, inFlight: callers, durationMs, resolve }),
+    );
   }
 
   /** Called by the fan-out function node: how many messages to start. */

@@ -19,7 +19,8 @@ export interface SimChildStats {
   requests: number;
 }
 
-type Reply = { type: 'ready'; urls: string[] } | { type: 'stats'; stats: SimChildStats } | { type: 'failed'; message: string };
+type Reply =
+  { type: 'ready'; urls: string[] } | { type: 'stats'; stats: SimChildStats } | { type: 'failed'; message: string };
 
 function isReply(value: unknown): value is Reply {
   if (typeof value !== 'object' || value === null) return false;
@@ -35,7 +36,9 @@ export interface SimChild {
 
 /** Forks the simulators' process and waits until every simulator listens. */
 export function startSimChild(config: SimChildConfig): Promise<SimChild> {
-  const child: ChildProcess = fork(__filename, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(__filename, [JSON.stringify(config)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const next = (): Promise<Reply> =>
     new Promise((resolve, reject) => {
       const onMessage = (message: unknown): void => {

@@ -21,7 +21,8 @@ export function round(value: number, digits = 3): number {
  * ratio of two overall medians does not.
  */
 export function pairedRatio(path: readonly number[], base: readonly number[]): number {
-  if (path.length !== base.length) throw new RangeError(`paired rounds differ in number: ${path.length} and ${base.length}`);
+  if (path.length !== base.length)
+    throw new RangeError(`paired rounds differ in number: ${path.length} and ${base.length}`);
   const ratios: number[] = [];
   for (let i = 0; i < path.length; i++) {
     const p = path[i] ?? Number.NaN;
@@ -82,7 +83,11 @@ export async function alternate<K extends string>(
 }
 
 /** Calls per second with `concurrency` callers looping until `durationMs` has passed. */
-export async function throughput(concurrency: number, durationMs: number, once: (caller: number) => Promise<unknown>): Promise<number> {
+export async function throughput(
+  concurrency: number,
+  durationMs: number,
+  once: (caller: number) => Promise<unknown>,
+): Promise<number> {
   let done = 0;
   const start = performance.now();
   const end = start + durationMs;

@@ -63,7 +63,8 @@ async function deploy(editorUrl: string, flow: unknown[]): Promise<void> {
     body: JSON.stringify(flow),
   });
   const text = await res.body.text();
-  if (res.statusCode !== 204 && res.statusCode !== 200) throw new Error(`deploying the demo flow failed: HTTP ${res.statusCode} ${text}`);
+  if (res.statusCode !== 204 && res.statusCode !== 200)
+    throw new Error(`deploying the demo flow failed: HTTP ${res.statusCode} ${text}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -99,15 +100,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       baseLoadSwing: { amplitudeW: 2500, periodS: 120 },
     });
   } catch (error) {
-    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(simPort, 'meter simulator', '--sim-port');
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError(simPort, 'meter simulator', '--sim-port');
     throw error;
   }
 
   const redJs = require.resolve('node-red/red.js');
-  const child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
-  });
+  const child = spawn(
+    process.execPath,
+    [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+    },
+  );
   let log = '';
   const keep = (chunk: Buffer): void => {
     log = (log + chunk.toString('utf8')).slice(-20_000);

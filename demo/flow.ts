@@ -8,7 +8,12 @@ const DEMO_METER_ID = 'demo0meter0node1';
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 function isFlowNode(value: unknown): value is FlowNode {
-  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'id') === 'string' && typeof Reflect.get(value, 'type') === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof Reflect.get(value, 'id') === 'string' &&
+    typeof Reflect.get(value, 'type') === 'string'
+  );
 }
 
 export function readExample(examplesDir: string, name: string): FlowNode[] {
@@ -24,7 +29,11 @@ export const SETUP_COMMENT = 'Before you deploy';
  * Each example's own meter node is replaced by one that carries the simulator's URL and login,
  * and the comment saying how to set that up is left out.
  */
-export function demoFlow(examplesDir: string, meterUrl: string, login: { username: string; password: string }): FlowNode[] {
+export function demoFlow(
+  examplesDir: string,
+  meterUrl: string,
+  login: { username: string; password: string },
+): FlowNode[] {
   const flow: FlowNode[] = [];
   for (const name of DEMO_EXAMPLES) {
     const nodes = readExample(examplesDir, name);

@@ -2,7 +2,11 @@
 import net from 'node:net';
 
 export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly what: string, readonly option: string) {
+  constructor(
+    readonly port: number,
+    readonly what: string,
+    readonly option: string,
+  ) {
     super(`port ${port} (${what}) is already in use. Choose another one: npm start -- ${option} <port>`);
     this.name = 'PortInUseError';
   }

@@ -5,11 +5,16 @@ const USAGE = `usage: npm start -- [--port N] [--sim-port N]
   --port N       Node-RED's port (default 1880, or $PORT)
   --sim-port N   the meter simulator's port (default 8080, or $SIM_PORT)`;
 
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): DemoOptions | { help: true } | { error: string } {
+export function parseArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): DemoOptions | { help: true } | { error: string } {
   const options: DemoOptions = {};
   const port = (text: string | undefined, name: string): number | string => {
     const n = Number(text);
-    return text !== undefined && /^\d+$/.test(text) && n <= 65535 ? n : `${name} needs a port number from 0 to 65535, got "${text ?? ''}"`;
+    return text !== undefined && /^\d+$/.test(text) && n <= 65535
+      ? n
+      : `${name} needs a port number from 0 to 65535, got "${text ?? ''}"`;
   };
   if (env['PORT'] !== undefined && env['PORT'] !== '') {
     const p = port(env['PORT'], 'PORT');
@@ -71,7 +76,11 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(error instanceof PortInUseError ? error.message : `The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      error instanceof PortInUseError
+        ? error.message
+        : `The demo could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exitCode = 1;
   });
 }

@@ -5,7 +5,12 @@ import { request } from 'undici';
 const READY_TIMEOUT_MS = 60_000;
 
 /** Resolves once `url` answers 200; rejects with the process's output if it exits or takes too long. */
-export async function waitFor(url: string, child: ChildProcess, output: () => string, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+export async function waitFor(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs = READY_TIMEOUT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}:\n${output()}`);

@@ -59,12 +59,24 @@ describe('meter admin routes under adminAuth', function () {
   let viewer: string;
 
   before(async function () {
-    sim = await startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: PASSWORD, rights: ['view', 'ctrl', 'save'] }] });
+    sim = await startSimulator({
+      minDurationS: 0,
+      users: [{ username: 'owner', password: PASSWORD, rights: ['view', 'ctrl', 'save'] }],
+    });
     capture = await startCapture();
     red = await startSecuredNodeRed();
     admin = await red.token('admin');
     viewer = await red.token('viewer');
-    const meter = { id: METER_ID, type: 'egauge-meter', name: 'sim', url: sim.url, tls: '', verify: true, timeout: '5', callTimeout: '10' };
+    const meter = {
+      id: METER_ID,
+      type: 'egauge-meter',
+      name: 'sim',
+      url: sim.url,
+      tls: '',
+      verify: true,
+      timeout: '5',
+      callTimeout: '10',
+    };
     await red.deploy([{ ...meter, credentials: { username: 'owner', password: PASSWORD } }], admin);
     // Node-RED answers a deploy before the new flows have started.
     for (let tries = 0; tries < 100; tries++) {
@@ -108,7 +120,10 @@ describe('meter admin routes under adminAuth', function () {
   it('refuses a read-only user everything but a deployed meter by id, and sends nothing', async function () {
     for (const [route, body] of viewerVariants()) {
       const res = await red.post(route, body, viewer);
-      assert.ok(res.status === 401 || res.status === 403, `${route} ${JSON.stringify(body)}: HTTP ${res.status} ${res.text}`);
+      assert.ok(
+        res.status === 401 || res.status === 403,
+        `${route} ${JSON.stringify(body)}: HTTP ${res.status} ${res.text}`,
+      );
       assert.ok(!res.text.includes(CAPTURE_MARKER));
     }
     assert.equal(capture.hits, 0, 'no request reached the capture server');
@@ -137,7 +152,10 @@ describe('meter admin routes under adminAuth', function () {
   it('lets a read-only user list the devices and registers of a deployed meter by id', async function () {
     const devices = json((await red.post('egauge-meter/devices', { id: METER_ID, filter: 'prm3' }, viewer)).text);
     assert.equal(devices['ok'], true, JSON.stringify(devices));
-    assert.deepEqual((devices['devices'] as Json[]).map((d) => d['sn']), ['00000004']);
+    assert.deepEqual(
+      (devices['devices'] as Json[]).map((d) => d['sn']),
+      ['00000004'],
+    );
     const registers = json((await red.post('egauge-meter/registers', { id: METER_ID }, viewer)).text);
     assert.equal(registers['ok'], true, JSON.stringify(registers));
     assert.ok((registers['registers'] as Json[]).some((r) => r['name'] === 'Grid'));
@@ -145,7 +163,11 @@ describe('meter admin routes under adminAuth', function () {
   });
 
   it('lets a user who may change flows test typed settings before deploy', async function () {
-    const res = await red.post('egauge-meter/test', { url: sim.url, username: 'owner', password: PASSWORD, tls: '', verify: true, timeout: 5 }, admin);
+    const res = await red.post(
+      'egauge-meter/test',
+      { url: sim.url, username: 'owner', password: PASSWORD, tls: '', verify: true, timeout: 5 },
+      admin,
+    );
     const body = json(res.text);
     assert.equal(body['ok'], true, res.text);
     assert.equal(body['user'], 'owner');
@@ -175,15 +197,30 @@ describe('meter admin routes under adminAuth', function () {
   });
 
   it('uses the stored password when the dialog matches the deployed meter', async function () {
-    const body = { id: METER_ID, url: sim.url, username: 'owner', password: '__PWRD__', tls: '', verify: true, timeout: 5 };
+    const body = {
+      id: METER_ID,
+      url: sim.url,
+      username: 'owner',
+      password: '__PWRD__',
+      tls: '',
+      verify: true,
+      timeout: 5,
+    };
     const reply = json((await red.post('egauge-meter/test', body, admin)).text);
     assert.equal(reply['ok'], true, JSON.stringify(reply));
     const devices = json((await red.post('egauge-meter/draft/devices', { ...body, filter: 'prm3' }, admin)).text);
-    assert.deepEqual((devices['devices'] as Json[]).map((d) => d['sn']), ['00000004']);
+    assert.deepEqual(
+      (devices['devices'] as Json[]).map((d) => d['sn']),
+      ['00000004'],
+    );
   });
 
   it('answers a typed address with a code and a fixed text, never with what that host said', async function () {
-    const res = await red.post('egauge-meter/test', { url: capture.url, username: 'owner', password: 'typed-pw' }, admin);
+    const res = await red.post(
+      'egauge-meter/test',
+      { url: capture.url, username: 'owner', password: 'typed-pw' },
+      admin,
+    );
     assert.ok(capture.hits > 0, 'a user who may change flows can test any address');
     const reply = json(res.text);
     assert.equal(reply['ok'], false);

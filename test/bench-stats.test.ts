@@ -49,7 +49,17 @@ describe('benchmark statistics', function () {
     await alternate(['floor', 'client', 'flow'], 3, async (key, r) => {
       order.push(`${r}:${key}`);
     });
-    assert.deepEqual(order, ['0:floor', '0:client', '0:flow', '1:client', '1:flow', '1:floor', '2:flow', '2:floor', '2:client']);
+    assert.deepEqual(order, [
+      '0:floor',
+      '0:client',
+      '0:flow',
+      '1:client',
+      '1:flow',
+      '1:floor',
+      '2:flow',
+      '2:floor',
+      '2:client',
+    ]);
   });
 });
 
@@ -99,7 +109,10 @@ describe('README benchmark section', function () {
     const results = readResults(ROOT);
     const section = readmeSection(results);
     assert.ok(section.includes(`| ${results.clientToFloor.toFixed(2)}× |`), 'client ratio');
-    assert.ok(section.includes(`| ${results.maskGetToFloor.toFixed(2)}× | ${results.flowAddedCost.toFixed(2)}× |`), 'prm3 mask get and its added cost');
+    assert.ok(
+      section.includes(`| ${results.maskGetToFloor.toFixed(2)}× | ${results.flowAddedCost.toFixed(2)}× |`),
+      'prm3 mask get and its added cost',
+    );
     assert.ok(section.includes(`costs ${results.requestsPerSet} HTTP requests`), 'requests per set');
   });
 

@@ -25,7 +25,13 @@ describe('in a browser: the demo editor and dashboard', function () {
       this.skip();
     }
     browser = launched;
-    demo = await startDemo({ nodeRedPort: 0, simPort: 0, quiet: true, minDurationS: 0, userDir: mkdtempSync(path.join(tmpdir(), 'demo-browser-')) });
+    demo = await startDemo({
+      nodeRedPort: 0,
+      simPort: 0,
+      quiet: true,
+      minDurationS: 0,
+      userDir: mkdtempSync(path.join(tmpdir(), 'demo-browser-')),
+    });
     // Keep the load-shedding flow quiet: with grid power low it has nothing to shed.
     demo.sim.setRegister('Grid', 1000);
   });
@@ -63,13 +69,16 @@ describe('in a browser: the demo editor and dashboard', function () {
     await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
     // The palette can be ready before the flows are: editing an id the editor does not know yet opens an empty, new node.
     await page.waitForFunction(
-      (configId) => (globalThis as unknown as { RED: { nodes: { node(id: string): unknown } } }).RED.nodes.node(configId) != null,
+      (configId) =>
+        (globalThis as unknown as { RED: { nodes: { node(id: string): unknown } } }).RED.nodes.node(configId) != null,
       id,
       { timeout: 30_000 },
     );
     // The same call the editor makes when the pencil next to a node's meter field is clicked.
     await page.evaluate((configId) => {
-      const red = (globalThis as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }).RED;
+      const red = (
+        globalThis as unknown as { RED: { editor: { editConfig(name: string, type: string, id: string): void } } }
+      ).RED;
       red.editor.editConfig('', 'egauge-meter', configId);
     }, id);
     await page.waitForSelector('#egauge-meter-test-button', { state: 'visible' });
@@ -78,7 +87,9 @@ describe('in a browser: the demo editor and dashboard', function () {
   it('lists our nodes in the palette under eGauge', async function () {
     const page = await open(demo.editorUrl);
     await page.waitForSelector('.red-ui-palette-node[data-palette-type="prm3 mask"]', { timeout: 30_000 });
-    const ours = await page.$$eval('#red-ui-palette-container-eGauge .red-ui-palette-node', (nodes) => nodes.map((n) => n.getAttribute('data-palette-type')));
+    const ours = await page.$$eval('#red-ui-palette-container-eGauge .red-ui-palette-node', (nodes) =>
+      nodes.map((n) => n.getAttribute('data-palette-type')),
+    );
     assert.deepEqual([...ours].sort(), ['egauge register', 'prm3 discover', 'prm3 mask', 'prm3 scpi']);
   });
 
@@ -89,7 +100,11 @@ describe('in a browser: the demo editor and dashboard', function () {
     await page.click('#egauge-meter-test-button');
     const result = page.locator('#egauge-meter-test-result');
     await result.waitFor({ state: 'visible' });
-    await page.waitForFunction(() => /00000004/.test(document.querySelector('#egauge-meter-test-result')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => /00000004/.test(document.querySelector('#egauge-meter-test-result')?.textContent ?? ''),
+      undefined,
+      { timeout: 15_000 },
+    );
     const text = (await result.textContent()) ?? '';
     assert.match(text, /USB1/);
     assert.match(text, /owner/);
@@ -103,7 +118,8 @@ describe('in a browser: the demo editor and dashboard', function () {
     // The canvas alone, as wide as the window: styled away rather than switched off in the
     // editor's menu, which would keep the choice in the user's settings for the tests that follow.
     await page.addStyleTag({
-      content: '#red-ui-palette, #red-ui-sidebar, #red-ui-sidebar-separator { display: none !important; } #red-ui-workspace { left: 0 !important; right: 0 !important; }',
+      content:
+        '#red-ui-palette, #red-ui-sidebar, #red-ui-sidebar-separator { display: none !important; } #red-ui-workspace { left: 0 !important; right: 0 !important; }',
     });
     await checkStatuses(page);
   });
@@ -148,7 +164,10 @@ describe('in a browser: the demo editor and dashboard', function () {
     await page.uncheck('#node-config-input-verify');
     await note.waitFor({ state: 'visible' });
     assert.match((await note.textContent()) ?? '', /^\s*Insecure:/);
-    assert.match((await page.locator('label[for="node-config-input-verify"]').last().textContent()) ?? '', /off is insecure/);
+    assert.match(
+      (await page.locator('label[for="node-config-input-verify"]').last().textContent()) ?? '',
+      /off is insecure/,
+    );
     await page.click('#node-config-dialog-cancel');
   });
 
@@ -173,7 +192,11 @@ describe('in a browser: the demo editor and dashboard', function () {
     await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
     // The same call the editor makes on a double click on the node.
     await page.evaluate((id) => {
-      const red = (globalThis as unknown as { RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } } }).RED;
+      const red = (
+        globalThis as unknown as {
+          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
+        }
+      ).RED;
       red.editor.edit(red.nodes.node(id));
     }, heater.id);
     const box = page.locator('#node-input-oneLoad');
@@ -198,7 +221,8 @@ describe('in a browser: the demo editor and dashboard', function () {
     await relay2.waitFor({ state: 'attached', timeout: 20_000 });
     // A freshly drawn switch is off until the dashboard sends its last state: wait for "closed".
     await eventuallyChecked(relay2, true);
-    const click = (): Promise<void> => page.locator('.nrdb-ui-switch', { hasText: 'Relay 2' }).locator('.v-switch .v-selection-control__input').click();
+    const click = (): Promise<void> =>
+      page.locator('.nrdb-ui-switch', { hasText: 'Relay 2' }).locator('.v-switch .v-selection-control__input').click();
     await click();
     await eventually(() => module.mask === 0b101, 10_000, 'relay 2 open in the simulator, relays 1 and 3 left alone');
     await eventuallyChecked(relay2, false);
@@ -217,14 +241,18 @@ describe('in a browser: the demo editor and dashboard', function () {
     const relay1 = relaySwitch(page, 1);
     await relay1.waitFor({ state: 'attached', timeout: 20_000 });
     await eventuallyChecked(relay1, true);
-    const click = (): Promise<void> => page.locator('.nrdb-ui-switch', { hasText: 'Relay 1' }).locator('.v-switch .v-selection-control__input').click();
+    const click = (): Promise<void> =>
+      page.locator('.nrdb-ui-switch', { hasText: 'Relay 1' }).locator('.v-switch .v-selection-control__input').click();
     await click(); // opens relay 1: from now on it must stay open 30 s
     await eventually(() => (module.mask & 1) === 0, 10_000, 'relay 1 opened');
     await eventuallyChecked(relay1, false);
     module.minOpenS = 30;
     try {
       await click(); // asks to close it again: held
-      await page.locator('.nrdb-ui-text', { hasText: 'HELD by minimum open/close time: still open' }).first().waitFor({ timeout: 10_000 });
+      await page
+        .locator('.nrdb-ui-text', { hasText: 'HELD by minimum open/close time: still open' })
+        .first()
+        .waitFor({ timeout: 10_000 });
       assert.equal(module.mask & 1, 0, 'the relay really is still open');
       assert.equal(await relay1.isChecked(), false, 'the switch shows the actual state, not the request');
       await page.setViewportSize({ width: 1100, height: 510 });
@@ -236,7 +264,8 @@ describe('in a browser: the demo editor and dashboard', function () {
 
   it('leaves the README’s pictures alone unless UPDATE_SCREENSHOTS=1', function () {
     if (process.env['UPDATE_SCREENSHOTS'] === '1') this.skip();
-    for (const name of README_SCREENSHOTS) assert.ok(picture(name)?.equals(imagesBefore.get(name) ?? Buffer.alloc(0)), `docs/images/${name} unchanged`);
+    for (const name of README_SCREENSHOTS)
+      assert.ok(picture(name)?.equals(imagesBefore.get(name) ?? Buffer.alloc(0)), `docs/images/${name} unchanged`);
   });
 
   function picture(name: string): Buffer | undefined {

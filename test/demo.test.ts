@@ -23,20 +23,47 @@ describe('npm start: the demo', function () {
   });
 
   it('starts Node-RED with the package and Dashboard 2.0, and deploys the demo flow against the simulator', async function () {
-    demo = await startDemo({ nodeRedPort: 0, simPort: 0, quiet: true, userDir: mkdtempSync(path.join(tmpdir(), 'demo-')) });
-    const nodes = (await getJson(`${demo.editorUrl}nodes`)) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
+    demo = await startDemo({
+      nodeRedPort: 0,
+      simPort: 0,
+      quiet: true,
+      userDir: mkdtempSync(path.join(tmpdir(), 'demo-')),
+    });
+    const nodes = (await getJson(`${demo.editorUrl}nodes`)) as Array<{
+      module: string;
+      types: string[];
+      enabled: boolean;
+      err?: string;
+    }>;
     const ours = nodes.filter((n) => n.module === '@relayworks/node-red-egauge-prm3');
-    assert.deepEqual(ours.flatMap((n) => n.types).sort(), ['egauge register', 'egauge-meter', 'prm3 discover', 'prm3 mask', 'prm3 scpi']);
-    assert.ok(ours.every((n) => n.enabled && n.err === undefined), JSON.stringify(ours));
-    assert.ok(nodes.some((n) => n.module === '@flowfuse/node-red-dashboard' && n.err === undefined), 'Dashboard 2.0 loaded');
+    assert.deepEqual(ours.flatMap((n) => n.types).sort(), [
+      'egauge register',
+      'egauge-meter',
+      'prm3 discover',
+      'prm3 mask',
+      'prm3 scpi',
+    ]);
+    assert.ok(
+      ours.every((n) => n.enabled && n.err === undefined),
+      JSON.stringify(ours),
+    );
+    assert.ok(
+      nodes.some((n) => n.module === '@flowfuse/node-red-dashboard' && n.err === undefined),
+      'Dashboard 2.0 loaded',
+    );
 
-    const flows = (await getJson(`${demo.editorUrl}flows`)) as { flows: Array<{ type: string; url?: string; credentials?: unknown }> };
+    const flows = (await getJson(`${demo.editorUrl}flows`)) as {
+      flows: Array<{ type: string; url?: string; credentials?: unknown }>;
+    };
     const meters = flows.flows.filter((n) => n.type === 'egauge-meter');
     assert.equal(meters.length, 1, 'one meter node shared by the whole demo');
     assert.equal(meters[0]?.url, demo.sim.url);
     assert.ok(!JSON.stringify(flows).includes('"password":"default"'), 'the password stays in the credential store');
     for (const type of ['ui-switch', 'function', 'prm3 scpi', 'prm3 discover', 'egauge register']) {
-      assert.ok(flows.flows.some((n) => n.type === type), `the demo flow has a ${type}`);
+      assert.ok(
+        flows.flows.some((n) => n.type === type),
+        `the demo flow has a ${type}`,
+      );
     }
 
     const page = await request(demo.dashboardUrl);
@@ -44,7 +71,13 @@ describe('npm start: the demo', function () {
     assert.match(await page.body.text(), /<html/i);
     // The nodes log in and read the simulator by themselves: the dashboard's mask nodes poll, the register node reads.
     const sim = demo.sim;
-    await eventually(() => sim.ctrlCalls('relay.get_mask').some((e) => e.status === 200) && sim.log.some((e) => e.path === '/api/register'), 20_000, 'the demo flow talking to the simulator');
+    await eventually(
+      () =>
+        sim.ctrlCalls('relay.get_mask').some((e) => e.status === 200) &&
+        sim.log.some((e) => e.path === '/api/register'),
+      20_000,
+      'the demo flow talking to the simulator',
+    );
   });
 
   it('refuses a busy port with a message that says how to choose another', async function () {
@@ -53,12 +86,21 @@ describe('npm start: the demo', function () {
     const address = blocker.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      await assert.rejects(startDemo({ nodeRedPort: port, simPort: 0, quiet: true, userDir: mkdtempSync(path.join(tmpdir(), 'demo-')) }), (error: unknown) => {
-        assert.ok(error instanceof PortInUseError);
-        assert.match(error.message, new RegExp(`port ${port} \\(Node-RED\\) is already in use.*npm start -- --port <port>`));
-        return true;
-      });
-      await assert.rejects(startDemo({ nodeRedPort: 0, simPort: port, quiet: true, userDir: mkdtempSync(path.join(tmpdir(), 'demo-')) }), /meter simulator.*--sim-port/);
+      await assert.rejects(
+        startDemo({ nodeRedPort: port, simPort: 0, quiet: true, userDir: mkdtempSync(path.join(tmpdir(), 'demo-')) }),
+        (error: unknown) => {
+          assert.ok(error instanceof PortInUseError);
+          assert.match(
+            error.message,
+            new RegExp(`port ${port} \\(Node-RED\\) is already in use.*npm start -- --port <port>`),
+          );
+          return true;
+        },
+      );
+      await assert.rejects(
+        startDemo({ nodeRedPort: 0, simPort: port, quiet: true, userDir: mkdtempSync(path.join(tmpdir(), 'demo-')) }),
+        /meter simulator.*--sim-port/,
+      );
     } finally {
       blocker.close();
     }

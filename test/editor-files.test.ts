@@ -12,7 +12,13 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
-import { readDiscoverSettings, readMaskSettings, readMeterSettings, readRegisterSettings, readScpiSettings } from '../src/nodes/settings';
+import {
+  readDiscoverSettings,
+  readMaskSettings,
+  readMeterSettings,
+  readRegisterSettings,
+  readScpiSettings,
+} from '../src/nodes/settings';
 import { validateScpiLine } from '../src/prm3/scpi';
 import { normalizeMeterUrl } from '../src/webapi/url';
 import { envName } from '../src/nodes/env-text';
@@ -76,7 +82,19 @@ const CONTRACTS: NodeContract[] = [
     },
     inputs: ['payload', 'topic', 'device'],
     outputs: ['payload', 'mask', 'relays', 'prm3', 'topic'],
-    statuses: ['set_mask…', 'mask 5: 1,3 closed', 'mask 0: all open', 'held: mask 1, wanted 3', 'invalid input', 'call failed', 'timeout', 'connecting', 'authentication failed', 'meter unreachable', 'no meter configured'],
+    statuses: [
+      'set_mask…',
+      'mask 5: 1,3 closed',
+      'mask 0: all open',
+      'held: mask 1, wanted 3',
+      'invalid input',
+      'call failed',
+      'timeout',
+      'connecting',
+      'authentication failed',
+      'meter unreachable',
+      'no meter configured',
+    ],
   },
   {
     file: 'prm3-scpi',
@@ -107,7 +125,13 @@ const CONTRACTS: NodeContract[] = [
     file: 'egauge-register',
     type: 'egauge register',
     config: false,
-    defaults: { name: { value: '' }, meter: METER_REF, registers: { value: [] }, interval: { value: 0 }, onDeploy: { value: false } },
+    defaults: {
+      name: { value: '' },
+      meter: METER_REF,
+      registers: { value: [] },
+      interval: { value: 0 },
+      onDeploy: { value: false },
+    },
     inputs: ['payload'],
     outputs: ['payload', 'ts', 'registers'],
     statuses: ['Grid 1.2 kW', '3 registers', 'no meter configured'],
@@ -115,7 +139,24 @@ const CONTRACTS: NodeContract[] = [
 ];
 
 const OUR_TYPES = CONTRACTS.map((c) => c.type);
-const CORE_TYPES = ['tab', 'inject', 'debug', 'function', 'change', 'switch', 'catch', 'status', 'comment', 'delay', 'trigger', 'link in', 'link out', 'join', 'split', 'template'];
+const CORE_TYPES = [
+  'tab',
+  'inject',
+  'debug',
+  'function',
+  'change',
+  'switch',
+  'catch',
+  'status',
+  'comment',
+  'delay',
+  'trigger',
+  'link in',
+  'link out',
+  'join',
+  'split',
+  'template',
+];
 const EXAMPLES = ['seed-sequence', 'relay-toggle', 'scpi-console', 'discovery'];
 
 // ---------------------------------------------------------------------------------------------
@@ -176,7 +217,8 @@ function translator(file: string): (key: unknown, args?: unknown) => string {
     assert.equal(typeof key, 'string');
     const name = String(key);
     const values = isRecord(args) ? args : {};
-    const plural = typeof values['count'] === 'number' && values['count'] !== 1 ? lookup(messages, `${name}_plural`) : undefined;
+    const plural =
+      typeof values['count'] === 'number' && values['count'] !== 1 ? lookup(messages, `${name}_plural`) : undefined;
     const template = plural ?? lookup(messages, name) ?? name;
     return template.replace(/__([A-Za-z0-9]+)__/g, (_m, field: string) => String(values[field] ?? ''));
   };
@@ -236,8 +278,14 @@ function ajaxTo(adminUrl: string | undefined): (options: unknown) => void {
     assert.ok(isAjaxOptions(options), 'the dialogs call $.ajax with url, type, data, contentType, success and error');
     assert.ok(adminUrl, `unexpected request to ${options.url}`);
     assert.ok(!options.url.startsWith('/'), 'admin URLs are relative, so they work under any httpAdminRoot');
-    fetch(new URL(options.url, adminUrl), { method: options.type, headers: { 'content-type': options.contentType }, body: options.data })
-      .then(async (res) => (res.ok ? options.success(await res.json()) : options.error({ status: res.status }, 'error')))
+    fetch(new URL(options.url, adminUrl), {
+      method: options.type,
+      headers: { 'content-type': options.contentType },
+      body: options.data,
+    })
+      .then(async (res) =>
+        res.ok ? options.success(await res.json()) : options.error({ status: res.status }, 'error'),
+      )
       .catch(() => options.error({ status: 0 }, 'error'));
   };
 }
@@ -265,7 +313,8 @@ function loadEditor(options: SandboxOptions = {}): Sandbox {
   context['window'] = context;
   vm.createContext(context);
   for (const contract of CONTRACTS) {
-    for (const script of editorScripts(contract.file)) vm.runInContext(script, context, { filename: `nodes/${contract.file}.html` });
+    for (const script of editorScripts(contract.file))
+      vm.runInContext(script, context, { filename: `nodes/${contract.file}.html` });
   }
   const shared = record(context['egaugePrm3Editor'], 'window.egaugePrm3Editor');
   const placeholder = shared['PASSWORD_PLACEHOLDER'];
@@ -291,7 +340,8 @@ function definitionOf(sandbox: Sandbox, type: string): Json {
 /** A node as the editor holds it: the definition's defaults plus `overrides`, with the translator. */
 function editorNode(def: Json, overrides: Json = {}): Json {
   const node: Json = { id: 'n1', _: def['_'] };
-  for (const [key, prop] of Object.entries(record(def['defaults'], 'defaults'))) node[key] = plain(record(prop, key)['value']);
+  for (const [key, prop] of Object.entries(record(def['defaults'], 'defaults')))
+    node[key] = plain(record(prop, key)['value']);
   return { ...node, ...overrides };
 }
 
@@ -316,7 +366,9 @@ function runtimeAccepts(read: () => unknown): boolean {
 function helpBlock(contract: NodeContract): string {
   const help = text(`nodes/locales/en-US/${contract.file}.html`);
   const escaped = contract.type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const block = new RegExp(`<script type="text/html" data-help-name="${escaped}">([\\s\\S]*?)</script>`).exec(help)?.[1];
+  const block = new RegExp(`<script type="text/html" data-help-name="${escaped}">([\\s\\S]*?)</script>`).exec(
+    help,
+  )?.[1];
   assert.ok(block, `help block for ${contract.type}`);
   return block;
 }
@@ -336,7 +388,10 @@ function referencedKeys(html: string): string[] {
     for (const entry of (m[1] ?? '').split(';')) keys.add(entry.replace(/^\[[a-z]+\]/, ''));
   }
   const namespaces = CONTRACTS.map((c) => c.file).join('|');
-  for (const m of html.matchAll(new RegExp(`["']((?:node-red:)?(?:${namespaces}|common)(?:\\.[A-Za-z0-9_-]+)+)["']`, 'g'))) keys.add(m[1] ?? '');
+  for (const m of html.matchAll(
+    new RegExp(`["']((?:node-red:)?(?:${namespaces}|common)(?:\\.[A-Za-z0-9_-]+)+)["']`, 'g'),
+  ))
+    keys.add(m[1] ?? '');
   // File names such as "egauge-meter.svg" look like keys but are not.
   return [...keys].filter((k) => k !== '' && !/\.(svg|png|html|js|json)$/.test(k));
 }
@@ -373,7 +428,9 @@ describe('editor files', function () {
         const icon = def['icon'];
         assert.equal(typeof icon, 'string');
         // Whether Node-RED finds it there is checked against a running Node-RED below.
-        const iconFile = ['nodes/icons', 'icons'].map((dir) => path.join(ROOT, dir, String(icon))).find((file) => existsSync(file));
+        const iconFile = ['nodes/icons', 'icons']
+          .map((dir) => path.join(ROOT, dir, String(icon)))
+          .find((file) => existsSync(file));
         assert.ok(iconFile, `icon ${String(icon)} exists`);
         assert.match(readFileSync(iconFile, 'utf8'), /<svg[^>]*viewBox="0 0 40 60"/);
         if (!contract.config) {
@@ -395,7 +452,8 @@ describe('editor files', function () {
         }
         if (contract.credentials) {
           const credentials = record(def['credentials'], 'credentials');
-          for (const [key, kind] of Object.entries(contract.credentials)) assert.equal(record(credentials[key], key)['type'], kind);
+          for (const [key, kind] of Object.entries(contract.credentials))
+            assert.equal(record(credentials[key], key)['type'], kind);
         }
       });
 
@@ -409,9 +467,16 @@ describe('editor files', function () {
         const outputs = section(block, 'Outputs');
         assert.ok(inputs.includes('<dl class="message-properties">'));
         assert.ok(outputs.includes('<dl class="message-properties">'));
-        for (const name of contract.inputs) assert.match(inputs, new RegExp(`<dt( class="optional")?>${name} <span class="property-type">`), `input ${name}`);
-        for (const name of contract.outputs) assert.match(outputs, new RegExp(`<dt>${name} <span class="property-type">`), `output ${name}`);
-        for (const status of contract.statuses) assert.ok(details.includes(`<code>${status}</code>`), `status "${status}"`);
+        for (const name of contract.inputs)
+          assert.match(
+            inputs,
+            new RegExp(`<dt( class="optional")?>${name} <span class="property-type">`),
+            `input ${name}`,
+          );
+        for (const name of contract.outputs)
+          assert.match(outputs, new RegExp(`<dt>${name} <span class="property-type">`), `output ${name}`);
+        for (const status of contract.statuses)
+          assert.ok(details.includes(`<code>${status}</code>`), `status "${status}"`);
       });
 
       it('has every message it names, and names every message it has', function () {
@@ -420,7 +485,8 @@ describe('editor files', function () {
         const core = record(json('node_modules/@node-red/nodes/locales/en-US/messages.json'), 'core messages');
         const keys = referencedKeys(html);
         for (const key of keys) {
-          if (key.startsWith('node-red:')) assert.ok(lookup(core, key.slice('node-red:'.length)), `core message ${key}`);
+          if (key.startsWith('node-red:'))
+            assert.ok(lookup(core, key.slice('node-red:'.length)), `core message ${key}`);
           else {
             // The editor looks keys up in this node set's catalogue, so they must carry its namespace.
             assert.ok(key.startsWith(`${contract.file}.`), `${key} belongs to another catalogue`);
@@ -435,7 +501,9 @@ describe('editor files', function () {
   }
 
   it('uses one colour for the whole palette category', function () {
-    const colours = new Set(CONTRACTS.filter((c) => !c.config).map((c) => String(definitionOf(sandbox, c.type)['color'])));
+    const colours = new Set(
+      CONTRACTS.filter((c) => !c.config).map((c) => String(definitionOf(sandbox, c.type)['color'])),
+    );
     assert.equal(colours.size, 1);
   });
 
@@ -457,7 +525,9 @@ describe('editor files', function () {
 
   it("saves defaults the runtime's settings readers accept", function () {
     const defaults = (type: string): Json => editorNode(definitionOf(sandbox, type));
-    assert.doesNotThrow(() => readMeterSettings({ ...defaults('egauge-meter'), url: '192.168.1.50' }, { username: 'owner', password: 'pw' }));
+    assert.doesNotThrow(() =>
+      readMeterSettings({ ...defaults('egauge-meter'), url: '192.168.1.50' }, { username: 'owner', password: 'pw' }),
+    );
     assert.doesNotThrow(() => readMaskSettings(defaults('prm3 mask')));
     assert.doesNotThrow(() => readScpiSettings(defaults('prm3 scpi')));
     assert.doesNotThrow(() => readDiscoverSettings(defaults('prm3 discover')));
@@ -471,17 +541,83 @@ describe('editor files', function () {
         key: 'url',
         // A whole-value `${NAME}` is Node-RED's to fill in at deploy; the runtime reads what it becomes.
         runtime: (v) => (typeof v === 'string' && envName(v) !== undefined ? v : normalizeMeterUrl(v)),
-        values: ['192.168.1.50', 'meter.local', 'meter.local:8080', 'http://127.0.0.1:8080', 'https://DEV.egaug.es/', 'https://DEV.egaug.es/api', 'http://[::1]:8080', '', 'ftp://meter', 'http://', 'meter local', 'http://meter/status', 'http://user@meter', 'meter?x=1', 'meter:99999', '${METER_URL}', ' ${METER_URL} ', '${METER URL}', 'http://${HOST}', '${}'],
+        values: [
+          '192.168.1.50',
+          'meter.local',
+          'meter.local:8080',
+          'http://127.0.0.1:8080',
+          'https://DEV.egaug.es/',
+          'https://DEV.egaug.es/api',
+          'http://[::1]:8080',
+          '',
+          'ftp://meter',
+          'http://',
+          'meter local',
+          'http://meter/status',
+          'http://user@meter',
+          'meter?x=1',
+          'meter:99999',
+          '${METER_URL}',
+          ' ${METER_URL} ',
+          '${METER URL}',
+          'http://${HOST}',
+          '${}',
+        ],
       },
-      { type: 'egauge-meter', key: 'timeout', runtime: (v) => readMeterSettings({ url: 'm', timeout: v }, { username: 'u' }), values: [1, '10', '120', '0', '121', 'ten'] },
-      { type: 'egauge-meter', key: 'callTimeout', runtime: (v) => readMeterSettings({ url: 'm', callTimeout: v }, { username: 'u' }), values: ['1', 30, '600', '0.5', '601'] },
-      { type: 'prm3 mask', key: 'device', runtime: (v) => readMaskSettings({ device: v }), values: ['', 'msg', 'USB1', 'usb2', '00000004', 'first', 'x'.repeat(65), 'bad\u0001'] },
-      { type: 'prm3 mask', key: 'relays', runtime: (v) => readMaskSettings({ relays: v }), values: ['1,2,3', '2', '1,3', '3,1', ' 1, 2 ', '1,1', '4', '0', '1,,2', 'a'] },
-      { type: 'prm3 mask', key: 'oneLoad', runtime: (v) => readMaskSettings({ oneLoad: v }), values: [true, false, 'true', 'false', '', 'yes', 1] },
-      { type: 'prm3 mask', key: 'output', runtime: (v) => readMaskSettings({ output: v }), values: ['mask', 'boolean', 'bool'] },
-      { type: 'prm3 mask', key: 'poll', runtime: (v) => readMaskSettings({ poll: v }), values: [0, '0', '1', '2.5', '86400', '-1', '0.5', '86401', 'abc'] },
-      { type: 'prm3 mask', key: 'pollOutput', runtime: (v) => readMaskSettings({ pollOutput: v }), values: ['change', 'always', 'never'] },
-      { type: 'prm3 mask', key: 'mode', runtime: (v) => readMaskSettings({ mode: v }), values: ['queue', 'latest', 'newest'] },
+      {
+        type: 'egauge-meter',
+        key: 'timeout',
+        runtime: (v) => readMeterSettings({ url: 'm', timeout: v }, { username: 'u' }),
+        values: [1, '10', '120', '0', '121', 'ten'],
+      },
+      {
+        type: 'egauge-meter',
+        key: 'callTimeout',
+        runtime: (v) => readMeterSettings({ url: 'm', callTimeout: v }, { username: 'u' }),
+        values: ['1', 30, '600', '0.5', '601'],
+      },
+      {
+        type: 'prm3 mask',
+        key: 'device',
+        runtime: (v) => readMaskSettings({ device: v }),
+        values: ['', 'msg', 'USB1', 'usb2', '00000004', 'first', 'x'.repeat(65), 'bad\u0001'],
+      },
+      {
+        type: 'prm3 mask',
+        key: 'relays',
+        runtime: (v) => readMaskSettings({ relays: v }),
+        values: ['1,2,3', '2', '1,3', '3,1', ' 1, 2 ', '1,1', '4', '0', '1,,2', 'a'],
+      },
+      {
+        type: 'prm3 mask',
+        key: 'oneLoad',
+        runtime: (v) => readMaskSettings({ oneLoad: v }),
+        values: [true, false, 'true', 'false', '', 'yes', 1],
+      },
+      {
+        type: 'prm3 mask',
+        key: 'output',
+        runtime: (v) => readMaskSettings({ output: v }),
+        values: ['mask', 'boolean', 'bool'],
+      },
+      {
+        type: 'prm3 mask',
+        key: 'poll',
+        runtime: (v) => readMaskSettings({ poll: v }),
+        values: [0, '0', '1', '2.5', '86400', '-1', '0.5', '86401', 'abc'],
+      },
+      {
+        type: 'prm3 mask',
+        key: 'pollOutput',
+        runtime: (v) => readMaskSettings({ pollOutput: v }),
+        values: ['change', 'always', 'never'],
+      },
+      {
+        type: 'prm3 mask',
+        key: 'mode',
+        runtime: (v) => readMaskSettings({ mode: v }),
+        values: ['queue', 'latest', 'newest'],
+      },
       {
         type: 'prm3 scpi',
         key: 'command',
@@ -489,19 +625,54 @@ describe('editor files', function () {
           const settings = readScpiSettings({ command: v });
           if (settings.command !== '') validateScpiLine(settings.command, 'command');
         },
-        values: ['', '*IDN?', 'MODBus:BAUD 9600', 'MODB:BAUD?', 'x'.repeat(62), '  *IDN?  ', 'A;B', 'x'.repeat(63), 'A\u0001B', 'BAUD é'],
+        values: [
+          '',
+          '*IDN?',
+          'MODBus:BAUD 9600',
+          'MODB:BAUD?',
+          'x'.repeat(62),
+          '  *IDN?  ',
+          'A;B',
+          'x'.repeat(63),
+          'A\u0001B',
+          'BAUD é',
+        ],
       },
-      { type: 'prm3 discover', key: 'filter', runtime: (v) => readDiscoverSettings({ filter: v }), values: ['prm3', 'relay', 'all', 'some'] },
-      { type: 'prm3 discover', key: 'interval', runtime: (v) => readDiscoverSettings({ interval: v }), values: [0, '60', '86400', '0.5', '86401'] },
-      { type: 'egauge register', key: 'interval', runtime: (v) => readRegisterSettings({ interval: v }), values: ['0', '5', '-5'] },
-      { type: 'egauge register', key: 'registers', runtime: (v) => readRegisterSettings({ registers: v }), values: [[], ['Grid'], ['Grid', 'Solar'], [3]] },
+      {
+        type: 'prm3 discover',
+        key: 'filter',
+        runtime: (v) => readDiscoverSettings({ filter: v }),
+        values: ['prm3', 'relay', 'all', 'some'],
+      },
+      {
+        type: 'prm3 discover',
+        key: 'interval',
+        runtime: (v) => readDiscoverSettings({ interval: v }),
+        values: [0, '60', '86400', '0.5', '86401'],
+      },
+      {
+        type: 'egauge register',
+        key: 'interval',
+        runtime: (v) => readRegisterSettings({ interval: v }),
+        values: ['0', '5', '-5'],
+      },
+      {
+        type: 'egauge register',
+        key: 'registers',
+        runtime: (v) => readRegisterSettings({ registers: v }),
+        values: [[], ['Grid'], ['Grid', 'Solar'], [3]],
+      },
     ];
     for (const { type, key, runtime, values } of cases) {
       it(`${type}: ${key}`, function () {
         const def = definitionOf(sandbox, type);
         for (const value of values) {
           const runtimeSays = runtimeAccepts(() => runtime(value));
-          assert.equal(editorAccepts(def, key, value), runtimeSays, `${JSON.stringify(value)}: the runtime ${runtimeSays ? 'accepts' : 'refuses'} it`);
+          assert.equal(
+            editorAccepts(def, key, value),
+            runtimeSays,
+            `${JSON.stringify(value)}: the runtime ${runtimeSays ? 'accepts' : 'refuses'} it`,
+          );
         }
       });
     }
@@ -518,24 +689,57 @@ describe('editor files', function () {
         timeout: '15',
       }),
     );
-    assert.deepEqual(body, { id: 'm1', url: 'http://192.168.1.50', username: 'owner', password: '__PWRD__', tls: '', verify: false, timeout: 15 });
+    assert.deepEqual(body, {
+      id: 'm1',
+      url: 'http://192.168.1.50',
+      username: 'owner',
+      password: '__PWRD__',
+      tls: '',
+      verify: false,
+      timeout: 15,
+    });
     // A timeout that is not a number goes as typed, so the runtime's answer names the problem.
-    const typo = record(plain(sandbox.helper.connectionTestBody('m1', { url: 'meter.local', username: 'owner', password: 'pw', timeout: '1O' })), 'body');
+    const typo = record(
+      plain(
+        sandbox.helper.connectionTestBody('m1', {
+          url: 'meter.local',
+          username: 'owner',
+          password: 'pw',
+          timeout: '1O',
+        }),
+      ),
+      'body',
+    );
     assert.equal(typo['timeout'], '1O');
-    assert.throws(() => readMeterSettings({ url: 'meter.local', timeout: typo['timeout'] }, { username: 'owner' }), /timeout/);
+    assert.throws(
+      () => readMeterSettings({ url: 'meter.local', timeout: typo['timeout'] }, { username: 'owner' }),
+      /timeout/,
+    );
   });
 
   it('names a deployed meter to the pickers by its id alone, and sends a changed one with its fields', function () {
     const meter = { id: 'm1', type: 'egauge-meter', url: 'meter.local', verify: true, tls: '', timeout: '10' };
-    const deployed = loadEditor({ nodes: { m1: { ...meter, credentials: { username: 'owner', has_password: true } } } });
-    assert.deepEqual(plain(deployed.helper.meterRequest('m1', 'devices')), { route: 'egauge-meter/devices', body: { id: 'm1' } });
-    assert.deepEqual(plain(deployed.helper.meterRequest('m1', 'registers')), { route: 'egauge-meter/registers', body: { id: 'm1' } });
-    const withTyped = loadEditor({ nodes: { m1: { ...meter, changed: true, credentials: { username: 'owner', password: 'typed-pw' } } } });
+    const deployed = loadEditor({
+      nodes: { m1: { ...meter, credentials: { username: 'owner', has_password: true } } },
+    });
+    assert.deepEqual(plain(deployed.helper.meterRequest('m1', 'devices')), {
+      route: 'egauge-meter/devices',
+      body: { id: 'm1' },
+    });
+    assert.deepEqual(plain(deployed.helper.meterRequest('m1', 'registers')), {
+      route: 'egauge-meter/registers',
+      body: { id: 'm1' },
+    });
+    const withTyped = loadEditor({
+      nodes: { m1: { ...meter, changed: true, credentials: { username: 'owner', password: 'typed-pw' } } },
+    });
     assert.deepEqual(plain(withTyped.helper.meterRequest('m1', 'devices')), {
       route: 'egauge-meter/draft/devices',
       body: { id: 'm1', url: 'meter.local', verify: true, timeout: 10, username: 'owner', password: 'typed-pw' },
     });
-    const changed = loadEditor({ nodes: { m1: { ...meter, changed: true, credentials: { username: 'owner', has_password: true } } } });
+    const changed = loadEditor({
+      nodes: { m1: { ...meter, changed: true, credentials: { username: 'owner', has_password: true } } },
+    });
     assert.deepEqual(plain(changed.helper.meterRequest('m1', 'registers')), {
       route: 'egauge-meter/draft/registers',
       body: { id: 'm1', url: 'meter.local', verify: true, timeout: 10, username: 'owner' },
@@ -563,9 +767,11 @@ describe('editor files', function () {
           assert.equal(typeof node['x'], 'number');
           assert.equal(typeof node['y'], 'number');
           for (const port of list(node['wires'], 'wires')) {
-            for (const target of list(port, 'wires of one output')) assert.ok(ids.includes(String(target)), `wire to ${String(target)}`);
+            for (const target of list(port, 'wires of one output'))
+              assert.ok(ids.includes(String(target)), `wire to ${String(target)}`);
           }
-          if (OUR_TYPES.includes(type)) assert.ok(meters.has(String(node['meter'])), `${type} names a meter in the file`);
+          if (OUR_TYPES.includes(type))
+            assert.ok(meters.has(String(node['meter'])), `${type} names a meter in the file`);
         }
         for (const meter of meters.values()) assert.doesNotThrow(() => normalizeMeterUrl(meter['url']));
       });
@@ -579,7 +785,10 @@ describe('editor files', function () {
           if (!def) continue;
           for (const key of Object.keys(record(def['defaults'], 'defaults'))) {
             if (key === 'meter' || key === 'tls') continue;
-            assert.ok(editorAccepts(def, key, node[key] ?? ''), `${name}: ${String(node['type'])} ${String(node['id'])} ${key}`);
+            assert.ok(
+              editorAccepts(def, key, node[key] ?? ''),
+              `${name}: ${String(node['type'])} ${String(node['id'])} ${key}`,
+            );
           }
         }
       }
@@ -607,14 +816,19 @@ describe('editor files', function () {
     it('tells how to log in to the simulator without storing the password', function () {
       for (const name of EXAMPLES) {
         const comment = exampleNodes(name).find((n) => n['type'] === 'comment');
-        assert.match(String(comment?.['info']), /owner.*default/s, `${name}: the first comment names user and password`);
+        assert.match(
+          String(comment?.['info']),
+          /owner.*default/s,
+          `${name}: the first comment names user and password`,
+        );
       }
     });
 
     it('use every device node type', function () {
       const used = new Set(EXAMPLES.flatMap((name) => exampleNodes(name).map((n) => String(n['type']))));
       // The register node's example belongs with the load-shedding flow.
-      for (const type of ['egauge-meter', 'prm3 mask', 'prm3 scpi', 'prm3 discover']) assert.ok(used.has(type), `${type} appears in an example`);
+      for (const type of ['egauge-meter', 'prm3 mask', 'prm3 scpi', 'prm3 discover'])
+        assert.ok(used.has(type), `${type} appears in an example`);
     });
   });
 });
@@ -656,7 +870,9 @@ function startNodeRed(userDir: string): Promise<RunningNodeRed> {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`Node-RED exited with ${String(code)} before listening:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`Node-RED exited with ${String(code)} before listening:\n${output}`)),
+    );
   });
 }
 
@@ -708,7 +924,11 @@ describe('editor files in a running Node-RED', function () {
     for (const contract of CONTRACTS) {
       const set = sets.map((s) => record(s, 'node set')).find((s) => s['id'] === `${MODULE}/${contract.file}`);
       assert.ok(set, `${contract.file} is loaded`);
-      assert.equal(set['err'], undefined, `${contract.file} loads without error: ${JSON.stringify(set['err'])}\n${nodeRed.output()}`);
+      assert.equal(
+        set['err'],
+        undefined,
+        `${contract.file} loads without error: ${JSON.stringify(set['err'])}\n${nodeRed.output()}`,
+      );
       assert.deepEqual(set['types'], [contract.type]);
     }
   });
@@ -749,18 +969,35 @@ describe('editor files in a running Node-RED', function () {
 
   it('tests a connection from the dialog fields before the first deploy', async function () {
     const sandbox = editor();
-    const body = sandbox.helper.connectionTestBody('new-meter', { url: sim.url, username: 'owner', password: 'default', tls: '', verify: true, timeout: '5' });
+    const body = sandbox.helper.connectionTestBody('new-meter', {
+      url: sim.url,
+      username: 'owner',
+      password: 'default',
+      tls: '',
+      verify: true,
+      timeout: '5',
+    });
     const reply = await post(sandbox, 'egauge-meter/test', body);
     assert.equal(reply['ok'], true, JSON.stringify(reply));
     assert.equal(reply['user'], 'owner');
     assert.equal(reply['ctrl'], true);
     const devices = list(reply['devices'], 'devices');
-    assert.deepEqual(devices.map((d) => sandbox.helper.describeDevice(d)), ['PRM3 00000004 on USB1']);
+    assert.deepEqual(
+      devices.map((d) => sandbox.helper.describeDevice(d)),
+      ['PRM3 00000004 on USB1'],
+    );
   });
 
   it('reports a refused login without echoing the password', async function () {
     const sandbox = editor();
-    const body = sandbox.helper.connectionTestBody('new-meter', { url: sim.url, username: 'owner', password: 'Wrong-7c1e', tls: '', verify: true, timeout: '5' });
+    const body = sandbox.helper.connectionTestBody('new-meter', {
+      url: sim.url,
+      username: 'owner',
+      password: 'Wrong-7c1e',
+      tls: '',
+      verify: true,
+      timeout: '5',
+    });
     const reply = await post(sandbox, 'egauge-meter/test', body);
     assert.equal(reply['ok'], false);
     assert.equal(reply['code'], 'AUTH');
@@ -769,7 +1006,16 @@ describe('editor files in a running Node-RED', function () {
   });
 
   it('uses the stored password when the dialog still shows the placeholder', async function () {
-    const meter = { id: 'a1b2c3d4e5f60718', type: 'egauge-meter', name: 'sim', url: sim.url, tls: '', verify: true, timeout: '5', callTimeout: '10' };
+    const meter = {
+      id: 'a1b2c3d4e5f60718',
+      type: 'egauge-meter',
+      name: 'sim',
+      url: sim.url,
+      tls: '',
+      verify: true,
+      timeout: '5',
+      callTimeout: '10',
+    };
     const deploy = await fetch(new URL('flows', nodeRed.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'node-red-api-version': 'v2', 'node-red-deployment-type': 'full' },
@@ -777,7 +1023,14 @@ describe('editor files in a running Node-RED', function () {
     });
     assert.equal(deploy.status, 200);
     const sandbox = editor();
-    const body = sandbox.helper.connectionTestBody(meter.id, { url: sim.url, username: 'owner', password: sandbox.helper.passwordPlaceholder, tls: '', verify: true, timeout: '5' });
+    const body = sandbox.helper.connectionTestBody(meter.id, {
+      url: sim.url,
+      username: 'owner',
+      password: sandbox.helper.passwordPlaceholder,
+      tls: '',
+      verify: true,
+      timeout: '5',
+    });
     // Node-RED answers a deploy before the new flows have started.
     let reply: Json = {};
     for (let tries = 0; tries < 50 && reply['ok'] !== true; tries++) {
@@ -789,16 +1042,41 @@ describe('editor files in a running Node-RED', function () {
   });
 
   it('fills the device picker from a meter that is not deployed yet', async function () {
-    const sandbox = editor({ m9: { id: 'm9', type: 'egauge-meter', changed: true, url: sim.url, verify: true, tls: '', timeout: '5', credentials: { username: 'owner', password: 'default' } } });
+    const sandbox = editor({
+      m9: {
+        id: 'm9',
+        type: 'egauge-meter',
+        changed: true,
+        url: sim.url,
+        verify: true,
+        tls: '',
+        timeout: '5',
+        credentials: { username: 'owner', password: 'default' },
+      },
+    });
     const ask = record(sandbox.helper.meterRequest('m9', 'devices'), 'request');
     const reply = await post(sandbox, String(ask['route']), { ...record(ask['body'], 'body'), filter: 'prm3' });
     assert.equal(reply['ok'], true, JSON.stringify(reply));
     const devices = list(reply['devices'], 'devices').map((d) => record(d, 'device'));
-    assert.deepEqual(devices.map((d) => [d['sn'], d['port']]), [['00000004', 'USB1']]);
+    assert.deepEqual(
+      devices.map((d) => [d['sn'], d['port']]),
+      [['00000004', 'USB1']],
+    );
   });
 
   it('fills the register list with names, types and units', async function () {
-    const sandbox = editor({ m9: { id: 'm9', type: 'egauge-meter', changed: true, url: sim.url, verify: true, tls: '', timeout: '5', credentials: { username: 'owner', password: 'default' } } });
+    const sandbox = editor({
+      m9: {
+        id: 'm9',
+        type: 'egauge-meter',
+        changed: true,
+        url: sim.url,
+        verify: true,
+        tls: '',
+        timeout: '5',
+        credentials: { username: 'owner', password: 'default' },
+      },
+    });
     const ask = record(sandbox.helper.meterRequest('m9', 'registers'), 'request');
     const reply = await post(sandbox, String(ask['route']), ask['body']);
     assert.equal(reply['ok'], true, JSON.stringify(reply));

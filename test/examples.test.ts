@@ -3,7 +3,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CLI_PORT, parseCliArgs } from '../src/sim/cli-args';
 import type { MeterSimulator } from '../src/sim/types';
-import { ALL_NODES, credentials, errors, eventually, helper, lastStatus, load, METER_ID, startSim } from './helpers/flow';
+import {
+  ALL_NODES,
+  credentials,
+  errors,
+  eventually,
+  helper,
+  lastStatus,
+  load,
+  METER_ID,
+  startSim,
+} from './helpers/flow';
 import { readmeSection } from './helpers/readme';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -24,7 +34,9 @@ const DASHBOARD_TYPES = new Set(['ui-base', 'ui-page', 'ui-group', 'ui-theme', '
 
 function examples(): Map<string, FlowNode[]> {
   const found = new Map<string, FlowNode[]>();
-  for (const file of readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(EXAMPLES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const parsed: unknown = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
     assert.ok(Array.isArray(parsed), `${file} is a flow array`);
     found.set(file.replace(/\.json$/, ''), parsed as FlowNode[]);
@@ -53,7 +65,15 @@ describe('examples', function () {
   it('has one flow per node type at least, plus load shedding and a dashboard panel', function () {
     const used = new Set([...all.values()].flat().map((n) => n.type));
     for (const type of OUR_TYPES) assert.ok(used.has(type), `an example uses ${type}`);
-    for (const name of ['load-shedding', 'dashboard-relay-panel', 'power-readings', 'seed-sequence', 'relay-toggle', 'scpi-console', 'discovery']) {
+    for (const name of [
+      'load-shedding',
+      'dashboard-relay-panel',
+      'power-readings',
+      'seed-sequence',
+      'relay-toggle',
+      'scpi-console',
+      'discovery',
+    ]) {
       assert.ok(all.has(name), `examples/${name}.json`);
     }
   });
@@ -74,7 +94,9 @@ describe('examples', function () {
     const cli = parseCliArgs([]);
     assert.ok('settings' in cli);
     const { host, user, password } = cli.settings;
-    const { name: packageName } = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { name: string };
+    const { name: packageName } = JSON.parse(
+      readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8'),
+    ) as { name: string };
     const flat = (text: string): string => text.replace(/\s+/g, ' ').trim();
     const readme = flat(readmeSection('Before you deploy an example'));
     for (const [name, flow] of all) {
@@ -83,14 +105,27 @@ describe('examples', function () {
       const title = String(setup[0]?.['name']);
       const info = String(setup[0]?.['info']);
       // What the canvas shows without opening anything.
-      for (const must of ['npx egauge-sim', `user ${user}`, `password ${password}`]) assert.ok(title.includes(must), `${name}: the comment's title says ${must}`);
-      for (const must of ['`npx egauge-sim`', `\`npx -p ${packageName} egauge-sim\``, `\`http://${host}:${DEFAULT_CLI_PORT}\``, `Username **${user}**`, `Password **${password}**`, '*Meter* URL', '3. Deploy.']) {
+      for (const must of ['npx egauge-sim', `user ${user}`, `password ${password}`])
+        assert.ok(title.includes(must), `${name}: the comment's title says ${must}`);
+      for (const must of [
+        '`npx egauge-sim`',
+        `\`npx -p ${packageName} egauge-sim\``,
+        `\`http://${host}:${DEFAULT_CLI_PORT}\``,
+        `Username **${user}**`,
+        `Password **${password}**`,
+        '*Meter* URL',
+        '3. Deploy.',
+      ]) {
         assert.ok(info.includes(must), `${name}: the steps say ${must}`);
       }
       const meters = flow.filter((n) => n.type === 'egauge-meter');
       assert.ok(meters.length > 0, `${name} has a meter node`);
       for (const meter of meters) {
-        assert.equal(meter['url'], `http://${host}:${DEFAULT_CLI_PORT}`, `${name}: the meter node is where egauge-sim listens by default`);
+        assert.equal(
+          meter['url'],
+          `http://${host}:${DEFAULT_CLI_PORT}`,
+          `${name}: the meter node is where egauge-sim listens by default`,
+        );
         assert.ok(info.includes(`*${String(meter['name'])}*`), `${name}: the steps name the meter node`);
       }
       assert.ok(readme.includes(flat(info)), `the README lists the same steps as ${name}`);
@@ -135,7 +170,11 @@ describe('examples', function () {
     assert.deepEqual([...relays].sort(), ['1', '2', '3']);
     const page = flow.find((n) => n.type === 'ui-page');
     assert.equal(page?.['path'], '/relays');
-    for (const type of ['ui-base', 'ui-theme', 'ui-group']) assert.ok(flow.some((n) => n.type === type), `includes its ${type}`);
+    for (const type of ['ui-base', 'ui-theme', 'ui-group'])
+      assert.ok(
+        flow.some((n) => n.type === type),
+        `includes its ${type}`,
+      );
   });
 
   describe('deployed against the simulator', function () {
@@ -152,7 +191,14 @@ describe('examples', function () {
       process.env = { ...savedEnv };
     });
 
-    for (const name of ['seed-sequence', 'relay-toggle', 'scpi-console', 'discovery', 'power-readings', 'load-shedding']) {
+    for (const name of [
+      'seed-sequence',
+      'relay-toggle',
+      'scpi-console',
+      'discovery',
+      'power-readings',
+      'load-shedding',
+    ]) {
       it(`deploys ${name} with no error and switches nothing`, async function () {
         const flow = againstSim(all.get(name) ?? [], sim);
         await load(flow, credentials, [...ALL_NODES, ...coreModules(flow)]);
@@ -161,7 +207,11 @@ describe('examples', function () {
           assert.ok(helper.getNode(n.id), `${name}: ${n.type} "${String(n['name'])}" started`);
           assert.deepEqual(errors(n.id), [], `${name}: ${n.id} logged no error`);
         }
-        assert.equal(sim.ctrlCalls().filter((e) => e.ctrlMethod !== 'relay.get_mask').length, 0, 'nothing is switched at deploy');
+        assert.equal(
+          sim.ctrlCalls().filter((e) => e.ctrlMethod !== 'relay.get_mask').length,
+          0,
+          'nothing is switched at deploy',
+        );
       });
     }
 
@@ -170,7 +220,11 @@ describe('examples', function () {
       await load(flow, {}, [...ALL_NODES, ...coreModules(flow)]);
       const meter = flow.find((n) => n.type === 'egauge-meter')?.id ?? '';
       assert.ok(
-        errors(meter).some((e) => /username is not set: open the meter node and type a meter user and its password \(for egauge-sim: owner/.test(e)),
+        errors(meter).some((e) =>
+          /username is not set: open the meter node and type a meter user and its password \(for egauge-sim: owner/.test(
+            e,
+          ),
+        ),
         errors(meter).join('\n'),
       );
       assert.equal(sim.log.length, 0);
@@ -178,35 +232,62 @@ describe('examples', function () {
 
     it('sheds loads in priority order and restores them in reverse, one call each', async function () {
       this.timeout(30_000);
-      Object.assign(process.env, { SHED_LIMIT_W: '5000', SHED_HYSTERESIS_W: '2000', SHED_HOLD_S: '0.5', SHED_MIN_SWITCH_S: '1.5' });
+      Object.assign(process.env, {
+        SHED_LIMIT_W: '5000',
+        SHED_HYSTERESIS_W: '2000',
+        SHED_HOLD_S: '0.5',
+        SHED_MIN_SWITCH_S: '1.5',
+      });
       sim.device('USB1').setMaskDirect(7); // every load on: 1200 W base + 6000 W
-      const flow = againstSim(all.get('load-shedding') ?? [], sim).map((n) => (n.type === 'egauge register' ? { ...n, interval: '1' } : n));
+      const flow = againstSim(all.get('load-shedding') ?? [], sim).map((n) =>
+        n.type === 'egauge register' ? { ...n, interval: '1' } : n,
+      );
       await load(flow, credentials, [...ALL_NODES, ...coreModules(flow)]);
       const rules = flow.find((n) => n.type === 'function')?.id ?? '';
       const actuations = (): Array<{ method: string; mask: unknown; time: number }> =>
-        sim.ctrlCalls().filter((e) => e.status === 200 && e.ctrlMethod !== 'relay.get_mask').map((e) => ({ method: e.ctrlMethod ?? '', mask: e.args?.[0], time: e.time }));
+        sim
+          .ctrlCalls()
+          .filter((e) => e.status === 200 && e.ctrlMethod !== 'relay.get_mask')
+          .map((e) => ({ method: e.ctrlMethod ?? '', mask: e.args?.[0], time: e.time }));
 
       // 7200 W: the water heater (relays 1+2) goes first, both phases in one call.
       await eventually(() => sim.device('USB1').mask === 4, 10_000, 'the water heater shed');
-      assert.deepEqual(actuations().map((a) => [a.method, a.mask]), [['relay.open_mask', 3]]);
+      assert.deepEqual(
+        actuations().map((a) => [a.method, a.mask]),
+        [['relay.open_mask', 3]],
+      );
       // 4200 W is under the limit but not low enough to restore: nothing else happens.
       sim.setRegister('Solar', 2000); // 6200 W with the heater off: the pool pump goes too
       await eventually(() => sim.device('USB1').mask === 0, 10_000, 'the pool pump shed');
-      await eventually(() => /shed: water heater.*pool pump/.test(lastStatus(rules)?.text ?? ''), 5_000, 'the status names the shed loads');
+      await eventually(
+        () => /shed: water heater.*pool pump/.test(lastStatus(rules)?.text ?? ''),
+        5_000,
+        'the status names the shed loads',
+      );
       sim.setRegister('Solar', -3000); // now -1800 W: restore, last shed first
       await eventually(() => sim.device('USB1').mask === 7, 15_000, 'both loads restored');
       const done = actuations();
-      assert.deepEqual(done.map((a) => [a.method, a.mask]), [
-        ['relay.open_mask', 3],
-        ['relay.open_mask', 4],
-        ['relay.close_mask', 4],
-        ['relay.close_mask', 3],
-      ]);
+      assert.deepEqual(
+        done.map((a) => [a.method, a.mask]),
+        [
+          ['relay.open_mask', 3],
+          ['relay.open_mask', 4],
+          ['relay.close_mask', 4],
+          ['relay.close_mask', 3],
+        ],
+      );
       for (const mask of [3, 4]) {
         const times = done.filter((a) => a.mask === mask).map((a) => a.time);
-        assert.ok(times.length === 2 && (times[1] ?? 0) - (times[0] ?? 0) >= 1500, `load ${mask} never switched again within the minimum time`);
+        assert.ok(
+          times.length === 2 && (times[1] ?? 0) - (times[0] ?? 0) >= 1500,
+          `load ${mask} never switched again within the minimum time`,
+        );
       }
-      await eventually(() => lastStatus(rules)?.text?.endsWith('all loads on') === true, 5_000, 'the status shows all loads on');
+      await eventually(
+        () => lastStatus(rules)?.text?.endsWith('all loads on') === true,
+        5_000,
+        'the status shows all loads on',
+      );
     });
   });
 });

@@ -6,14 +6,44 @@
  */
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
-import { credentials, eventually, helper, lastStatus, load, meterConfig, METER_ID, startSim, TAB, tab, wait, type Msg } from './helpers/flow';
+import {
+  credentials,
+  eventually,
+  helper,
+  lastStatus,
+  load,
+  meterConfig,
+  METER_ID,
+  startSim,
+  TAB,
+  tab,
+  wait,
+  type Msg,
+} from './helpers/flow';
 import { Ledger, type Outcome } from './helpers/ledger';
 
-function flow(sim: MeterSimulator, meter: Record<string, unknown> = {}, mask: Record<string, unknown> = {}): Record<string, unknown>[] {
+function flow(
+  sim: MeterSimulator,
+  meter: Record<string, unknown> = {},
+  mask: Record<string, unknown> = {},
+): Record<string, unknown>[] {
   return [
     tab(),
     meterConfig(sim, { timeout: 2, callTimeout: 3, ...meter }),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...mask },
+    {
+      id: 'mask',
+      type: 'prm3 mask',
+      z: TAB,
+      meter: METER_ID,
+      device: '',
+      relays: '1,2,3',
+      oneLoad: false,
+      output: 'mask',
+      poll: 0,
+      mode: 'queue',
+      wires: [['out']],
+      ...mask,
+    },
     { id: 'out', type: 'helper', z: TAB },
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: TAB },
@@ -27,11 +57,18 @@ function errorOf(outcome: Outcome): { code: string; message: string } {
 
 /** Relay commands the meter accepted (authorized, answered 200), in order. */
 function commands(sim: MeterSimulator): Array<{ method: string; arg: unknown }> {
-  return sim.ctrlCalls().filter((e) => e.status === 200 && e.authorized && e.ctrlMethod !== 'relay.get_mask').map((e) => ({ method: e.ctrlMethod ?? '', arg: e.args?.[0] }));
+  return sim
+    .ctrlCalls()
+    .filter((e) => e.status === 200 && e.authorized && e.ctrlMethod !== 'relay.get_mask')
+    .map((e) => ({ method: e.ctrlMethod ?? '', arg: e.args?.[0] }));
 }
 
 async function statusBecomes(id: string, fill: string, text: RegExp, ms = 10_000): Promise<void> {
-  await eventually(() => lastStatus(id)?.fill === fill && text.test(lastStatus(id)?.text ?? ''), ms, `status ${fill} ${String(text)} (last: ${JSON.stringify(lastStatus(id))})`);
+  await eventually(
+    () => lastStatus(id)?.fill === fill && text.test(lastStatus(id)?.text ?? ''),
+    ms,
+    `status ${fill} ${String(text)} (last: ${JSON.stringify(lastStatus(id))})`,
+  );
 }
 
 describe('faults: the nodes keep working and stay honest', function () {
@@ -71,7 +108,11 @@ describe('faults: the nodes keep working and stay honest', function () {
     const back = await ledger.outcome(ledger.send(5));
     assert.equal(back.kind, 'output');
     assert.equal(back.msg['payload'], 5);
-    assert.deepEqual(commands(sim), [{ method: 'relay.set_mask', arg: 5 }], 'only the command sent while the meter was up reached it');
+    assert.deepEqual(
+      commands(sim),
+      [{ method: 'relay.set_mask', arg: 5 }],
+      'only the command sent while the meter was up reached it',
+    );
   });
 
   it('2. meter reboot in the middle of 1,000 calls: every message answered once, no command twice', async function () {
@@ -107,7 +148,12 @@ describe('faults: the nodes keep working and stay honest', function () {
       assert.ok(cursor < sentSets.length, `command ${arg} was not sent in this order`);
       cursor++;
     }
-    const setOutputs = [...ledger.outcomes.values()].filter((o) => o[0]?.kind === 'output' && typeof o[0].msg['prm3'] === 'object' && (o[0].msg['prm3'] as Msg)['method'] !== 'get_mask').length;
+    const setOutputs = [...ledger.outcomes.values()].filter(
+      (o) =>
+        o[0]?.kind === 'output' &&
+        typeof o[0].msg['prm3'] === 'object' &&
+        (o[0].msg['prm3'] as Msg)['method'] !== 'get_mask',
+    ).length;
     assert.ok(accepted.length >= setOutputs, 'every reported command reached the meter');
     assert.ok(accepted.length <= sentSets.length, 'no command reached the meter more often than it was sent');
     const errors = [...ledger.outcomes.values()].filter((o) => o[0]?.kind === 'error').length;
@@ -127,7 +173,10 @@ describe('faults: the nodes keep working and stay honest', function () {
     assert.equal(sim.logins(), loginsBefore + 1, 'one login after the revocation');
     await wait(2500); // the token has expired
     assert.equal((await ledger.outcome(ledger.send(3))).kind, 'output');
-    assert.deepEqual(commands(sim).map((c) => c.arg), [1, 2, 3]);
+    assert.deepEqual(
+      commands(sim).map((c) => c.arg),
+      [1, 2, 3],
+    );
   });
 
   it('4. a meter slower than the timeouts: a timeout error and no late output', async function () {
@@ -155,7 +204,11 @@ describe('faults: the nodes keep working and stay honest', function () {
     assert.equal((await ledger.outcome(ledger.send('get'))).kind, 'output');
   });
 
-  for (const [n, garbage] of [[6, 'html502'], [7, 'badjson'], [8, 'empty']] as const) {
+  for (const [n, garbage] of [
+    [6, 'html502'],
+    [7, 'badjson'],
+    [8, 'empty'],
+  ] as const) {
     it(`${n}. a ${garbage} reply: a clear protocol error naming the meter and the operation`, async function () {
       await load(flow(sim));
       const ledger = new Ledger();
@@ -163,7 +216,10 @@ describe('faults: the nodes keep working and stay honest', function () {
       sim.faults.garbagePaths = /^\/api\/ctrl\/call/;
       const error = errorOf(await ledger.outcome(ledger.send('get')));
       assert.equal(error.code, 'PROTOCOL');
-      assert.ok(error.message.includes(sim.url.replace(/\/$/, '')) || error.message.includes('127.0.0.1'), error.message);
+      assert.ok(
+        error.message.includes(sim.url.replace(/\/$/, '')) || error.message.includes('127.0.0.1'),
+        error.message,
+      );
       assert.match(error.message, /relay\.get_mask/);
       await statusBecomes('mask', 'red', /.+/);
       sim.faults.garbage = null;
@@ -243,7 +299,11 @@ describe('faults: the nodes keep working and stay honest', function () {
     let lateSends = 0;
     for (let round = 0; round < 50; round++) {
       await load(flow(sim, {}, { poll: 1 }));
-      const node = helper.getNode('mask') as unknown as { send(msg: unknown): void; on(event: 'close', listener: () => void): void; receive(msg: Msg): void };
+      const node = helper.getNode('mask') as unknown as {
+        send(msg: unknown): void;
+        on(event: 'close', listener: () => void): void;
+        receive(msg: Msg): void;
+      };
       let closed = false;
       node.on('close', () => {
         closed = true;
@@ -259,6 +319,10 @@ describe('faults: the nodes keep working and stay honest', function () {
     }
     await wait(1500); // anything late would have happened by now
     assert.equal(lateSends, 0, 'no output from a closed node');
-    await eventually(() => resources() <= baseline + 2, 5000, `active resources back to ${baseline} (now ${resources()}: ${process.getActiveResourcesInfo().join(', ')})`);
+    await eventually(
+      () => resources() <= baseline + 2,
+      5000,
+      `active resources back to ${baseline} (now ${resources()}: ${process.getActiveResourcesInfo().join(', ')})`,
+    );
   });
 });

@@ -14,7 +14,19 @@ function flow(sim: MeterSimulator, mode: 'queue' | 'latest'): Record<string, unk
   return [
     tab(),
     meterConfig(sim),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode, wires: [['out']] },
+    {
+      id: 'mask',
+      type: 'prm3 mask',
+      z: TAB,
+      meter: METER_ID,
+      device: '',
+      relays: '1,2,3',
+      oneLoad: false,
+      output: 'mask',
+      poll: 0,
+      mode,
+      wires: [['out']],
+    },
     { id: 'out', type: 'helper', z: TAB },
     { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: TAB },
@@ -73,9 +85,17 @@ describe('floods of commands', function () {
       assert.equal(outcomes.length, 1, `message ${n} ended exactly once`);
       const outcome = outcomes[0];
       if (outcome?.kind === 'output') outputs++;
-      else assert.equal((outcome?.msg['error'] as Msg)['code'], 'QUEUE_FULL', 'the only refusal is a full queue, said clearly');
+      else
+        assert.equal(
+          (outcome?.msg['error'] as Msg)['code'],
+          'QUEUE_FULL',
+          'the only refusal is a full queue, said clearly',
+        );
     }
-    const accepted = sim.ctrlCalls('relay.set_mask').filter((e) => e.status === 200).map((e) => Number(e.args?.[0]));
+    const accepted = sim
+      .ctrlCalls('relay.set_mask')
+      .filter((e) => e.status === 200)
+      .map((e) => Number(e.args?.[0]));
     assert.equal(accepted.length, outputs, 'every output is one command the meter carried out');
     const sentAndAnswered = sent.filter((_, n) => seen.get(n)?.[0]?.kind === 'output');
     assert.deepEqual(accepted, sentAndAnswered, 'the meter saw the commands in the order they were sent');
@@ -90,7 +110,10 @@ describe('floods of commands', function () {
     const ended = completions();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ mask: fc.integer({ min: 0, max: 7 }), gapMs: fc.integer({ min: 0, max: 30 }) }), { minLength: 2, maxLength: 12 }),
+        fc.array(fc.record({ mask: fc.integer({ min: 0, max: 7 }), gapMs: fc.integer({ min: 0, max: 30 }) }), {
+          minLength: 2,
+          maxLength: 12,
+        }),
         fc.integer({ min: 0, max: 30 }),
         async (commands, latencyMs) => {
           sim.device('USB1').latencyMs = latencyMs;
@@ -109,7 +132,10 @@ describe('floods of commands', function () {
           const lastOutcome = seen.get(last)?.[0];
           assert.equal(lastOutcome?.kind, 'output', 'the last command always runs');
           const executed = sim.ctrlCalls('relay.set_mask').map((e) => Number(e.args?.[0]));
-          assert.ok(isSubsequence(executed, masks), `executed ${JSON.stringify(executed)} in the order of ${JSON.stringify(masks)}`);
+          assert.ok(
+            isSubsequence(executed, masks),
+            `executed ${JSON.stringify(executed)} in the order of ${JSON.stringify(masks)}`,
+          );
           const outputs = batch.map((n) => seen.get(n)?.[0]).filter((o) => o?.kind === 'output');
           assert.equal(outputs.length, executed.length, 'each command that ran is sent on');
           const replaced = outputs.reduce((sum, o) => sum + Number((o?.msg['prm3'] as Msg)['replaced'] ?? 0), 0);

@@ -8,11 +8,30 @@ import { inspect } from 'node:util';
 import { EgaugeClient } from '../src/webapi/client';
 import { CallError, EgaugeError, PermissionError } from '../src/webapi/errors';
 import type { MeterSimulator } from '../src/sim/types';
-import { errors, helper, load, meterConfig, METER_ID, nextMessage, PASSWORD, simEachTest, TAB, tab, warnings, type Msg } from './helpers/flow';
+import {
+  errors,
+  helper,
+  load,
+  meterConfig,
+  METER_ID,
+  nextMessage,
+  PASSWORD,
+  simEachTest,
+  TAB,
+  tab,
+  warnings,
+  type Msg,
+} from './helpers/flow';
 
 /** Everything `util.inspect` can reach, hidden properties and all. */
 function inspected(value: unknown): string {
-  return inspect(value, { depth: Infinity, showHidden: true, getters: false, maxArrayLength: Infinity, maxStringLength: Infinity });
+  return inspect(value, {
+    depth: Infinity,
+    showHidden: true,
+    getters: false,
+    maxArrayLength: Infinity,
+    maxStringLength: Infinity,
+  });
 }
 
 /** What a serialiser can reach: `JSON.stringify`, with repeated objects left out instead of throwing. */
@@ -69,14 +88,19 @@ describe('secrets out of reach', function () {
   });
 
   it('the deployed meter node and its connection show neither password nor token', async function () {
-    await load([tab(), meterConfig(sim), { id: 'scan', type: 'prm3 discover', z: TAB, meter: METER_ID, wires: [['out']] }, { id: 'out', type: 'helper', z: TAB }]);
+    await load([
+      tab(),
+      meterConfig(sim),
+      { id: 'scan', type: 'prm3 discover', z: TAB, meter: METER_ID, wires: [['out']] },
+      { id: 'out', type: 'helper', z: TAB },
+    ]);
     const reply = nextMessage('out');
     helper.getNode('scan').receive({});
     await reply;
     const node = helper.getNode(METER_ID) as unknown as { connection: unknown; credentials: unknown };
     assertNoSecret(inspected(node.connection), 'util.inspect(meter.connection)');
     assertNoSecret(serialised(node.connection), 'JSON.stringify(meter.connection)');
-    assertNoSecret(inspected(node.credentials), "util.inspect(meter.credentials)");
+    assertNoSecret(inspected(node.credentials), 'util.inspect(meter.credentials)');
   });
 
   describe('a meter that repeats secrets in its error texts', function () {
@@ -128,7 +152,20 @@ describe('secrets out of reach', function () {
       await load([
         tab(),
         meterConfig(sim),
-        { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '00000004', relays: '1,2,3', output: 'mask', poll: 0, mode: 'queue', x: 100, y: 100, wires: [['out']] },
+        {
+          id: 'mask',
+          type: 'prm3 mask',
+          z: TAB,
+          meter: METER_ID,
+          device: '00000004',
+          relays: '1,2,3',
+          output: 'mask',
+          poll: 0,
+          mode: 'queue',
+          x: 100,
+          y: 100,
+          wires: [['out']],
+        },
         { id: 'out', type: 'helper', z: TAB },
         { id: 'catch', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
         { id: 'caught', type: 'helper', z: TAB },
@@ -158,14 +195,27 @@ describe('secrets out of reach', function () {
     });
 
     it('warns once that certificate verification off is insecure', async function () {
-      await load([tab(), { id: METER_ID, type: 'egauge-meter', url: 'https://meter.example', verify: false, timeout: 5, callTimeout: 10 }]);
+      await load([
+        tab(),
+        {
+          id: METER_ID,
+          type: 'egauge-meter',
+          url: 'https://meter.example',
+          verify: false,
+          timeout: 5,
+          callTimeout: 10,
+        },
+      ]);
       const said = warnings(METER_ID);
       assert.equal(said.length, 1, said.join('\n'));
       assert.match(said[0] ?? '', /without certificate verification, which is insecure/);
     });
 
     it('says nothing for https:// with verification on', async function () {
-      await load([tab(), { id: METER_ID, type: 'egauge-meter', url: 'https://meter.example', verify: true, timeout: 5, callTimeout: 10 }]);
+      await load([
+        tab(),
+        { id: METER_ID, type: 'egauge-meter', url: 'https://meter.example', verify: true, timeout: 5, callTimeout: 10 },
+      ]);
       assert.deepEqual(warnings(METER_ID), []);
     });
   });

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
-import { eventually, helper, load, meterConfig, METER_ID, nextMessage, simEachTest, TAB, tab, type Msg } from './helpers/flow';
+import {
+  eventually,
+  helper,
+  load,
+  meterConfig,
+  METER_ID,
+  nextMessage,
+  simEachTest,
+  TAB,
+  tab,
+  type Msg,
+} from './helpers/flow';
 
 const A = '00000004';
 const B = 'B0000002';
@@ -8,7 +19,19 @@ const B = 'B0000002';
 function flow(sim: MeterSimulator, type: 'prm3 mask' | 'prm3 scpi', device: string): Record<string, unknown>[] {
   const node =
     type === 'prm3 mask'
-      ? { id: 'node', type, z: TAB, meter: METER_ID, device, relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']] }
+      ? {
+          id: 'node',
+          type,
+          z: TAB,
+          meter: METER_ID,
+          device,
+          relays: '1,2,3',
+          oneLoad: false,
+          output: 'mask',
+          poll: 0,
+          mode: 'queue',
+          wires: [['out']],
+        }
       : { id: 'node', type, z: TAB, meter: METER_ID, device, command: '', wires: [['out']] };
   return [
     tab(),
@@ -72,11 +95,18 @@ describe('devices chosen by port or as "first PRM3" when modules move', function
     assert.deepEqual(sim.device(A).switchCounts, [0, 0, 0], 'nothing ever reached the module that left USB1');
     const setMasks = sim.ctrlCalls('relay.set_mask');
     // The first attempt named the module the listing showed, on its path; the meter matched nothing.
-    assert.deepEqual(setMasks.map((entry) => entry.attrs), [
-      { path: ['net.egauge.slowd', 'USB1'], sn: A },
-      { path: ['net.egauge.slowd', 'USB1'], sn: B },
-    ]);
-    assert.deepEqual(setMasks.map((entry) => Object.keys(entry.attrs ?? {})[0]), ['path', 'path'], 'path comes first');
+    assert.deepEqual(
+      setMasks.map((entry) => entry.attrs),
+      [
+        { path: ['net.egauge.slowd', 'USB1'], sn: A },
+        { path: ['net.egauge.slowd', 'USB1'], sn: B },
+      ],
+    );
+    assert.deepEqual(
+      setMasks.map((entry) => Object.keys(entry.attrs ?? {})[0]),
+      ['path', 'path'],
+      'path comes first',
+    );
   });
 
   it('"first PRM3" is the first module the meter lists when the command runs', async function () {
@@ -142,7 +172,11 @@ describe('devices chosen by port or as "first PRM3" when modules move', function
 
     assert.equal((msg['error'] as Msg)['code'], 'CALL', 'the read-back found no module on the path');
     assert.match(String((msg['error'] as Msg)['message']), /relay\.set_mask \[7\] was sent: check the relays/);
-    assert.equal((msg['egaugeError'] as Msg)['maybeSent'], true, 'a flow can tell the command may have reached the meter');
+    assert.equal(
+      (msg['egaugeError'] as Msg)['maybeSent'],
+      true,
+      'a flow can tell the command may have reached the meter',
+    );
     await eventually(() => sim.device(A).mask === 7, 5000, 'the accepted command completes');
     assert.equal(sim.ctrlCalls('relay.set_mask').length, 1, 'sent once');
     assert.equal(sim.device(B).mask, 0);

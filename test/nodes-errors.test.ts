@@ -9,7 +9,20 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import type { MeterSimulator } from '../src/sim/types';
 import { normalizeMeterUrl } from '../src/webapi/url';
-import { eventually, helper, wait, load, meterConfig, METER_ID, nextMessage, PASSWORD, simEachTest, TAB, tab, type Msg } from './helpers/flow';
+import {
+  eventually,
+  helper,
+  wait,
+  load,
+  meterConfig,
+  METER_ID,
+  nextMessage,
+  PASSWORD,
+  simEachTest,
+  TAB,
+  tab,
+  type Msg,
+} from './helpers/flow';
 
 const WRONG_PASSWORD = 'Wrong-Pw-5e2b7';
 
@@ -47,10 +60,14 @@ function assertCaught(sim: MeterSimulator, msg: Msg, expected: Expected): void {
   assert.equal(details['device'], expected.device);
   assert.equal(details['operation'], expected.operation);
   assert.equal(details['maybeSent'], expected.maybeSent ?? false);
-  assert.deepEqual(Object.keys(details).filter((k) => !['code', 'message', 'meter', 'device', 'operation', 'maybeSent'].includes(k)), []);
+  assert.deepEqual(
+    Object.keys(details).filter((k) => !['code', 'message', 'meter', 'device', 'operation', 'maybeSent'].includes(k)),
+    [],
+  );
   assert.equal(msg['_error'], undefined, 'nothing is left where Node-RED moves a node-set msg.error');
   const everything = `${JSON.stringify(msg)}\n${inspect(msg, { depth: 10, showHidden: true })}`;
-  for (const secret of [PASSWORD, WRONG_PASSWORD]) assert.ok(!everything.includes(secret), 'no password in the caught message');
+  for (const secret of [PASSWORD, WRONG_PASSWORD])
+    assert.ok(!everything.includes(secret), 'no password in the caught message');
   assert.doesNotMatch(everything, /eyJ[\w-]+\.[\w-]+\.[\w-]+|Bearer /, 'no token in the caught message');
 }
 
@@ -86,7 +103,13 @@ describe('errors as Catch nodes receive them', function () {
     await load(flow(sim, [{ id: 'mask', type: 'prm3 mask', device: 'USB7' }]));
     const caught = nextMessage('caught');
     helper.getNode('mask').receive({ payload: true });
-    assertCaught(sim, await caught, { node: 'mask', code: 'DEVICE', message: /USB7/, device: 'USB7', operation: 'select device' });
+    assertCaught(sim, await caught, {
+      node: 'mask',
+      code: 'DEVICE',
+      message: /USB7/,
+      device: 'USB7',
+      operation: 'select device',
+    });
   });
 
   it('prm3 mask, the module unplugged: CALL, with the device and the call', async function () {
@@ -94,20 +117,38 @@ describe('errors as Catch nodes receive them', function () {
     sim.unplug('00000004');
     const caught = nextMessage('caught');
     helper.getNode('mask').receive({ payload: true });
-    assertCaught(sim, await caught, { node: 'mask', code: 'CALL', message: /00000004/, device: 'sn 00000004', operation: 'relay.close_mask' });
+    assertCaught(sim, await caught, {
+      node: 'mask',
+      code: 'CALL',
+      message: /00000004/,
+      device: 'sn 00000004',
+      operation: 'relay.close_mask',
+    });
   });
 
   it('prm3 scpi, INVALID COMMAND: CALL, with the device and the call', async function () {
     await load(flow(sim, [{ id: 'scpi', type: 'prm3 scpi', device: '', command: '' }]));
     const caught = nextMessage('caught');
     helper.getNode('scpi').receive({ payload: 'FOO:BAR?' });
-    assertCaught(sim, await caught, { node: 'scpi', code: 'CALL', message: /INVALID COMMAND/, device: '00000004', operation: 'scpi.exec' });
+    assertCaught(sim, await caught, {
+      node: 'scpi',
+      code: 'CALL',
+      message: /INVALID COMMAND/,
+      device: '00000004',
+      operation: 'scpi.exec',
+    });
   });
 
   it('prm3 discover and egauge register, a wrong password: AUTH, and neither password anywhere', async function () {
-    await load(flow(sim, [{ id: 'discover', type: 'prm3 discover' }, { id: 'reg', type: 'egauge register', registers: ['Grid'] }]), {
-      [METER_ID]: { username: 'owner', password: WRONG_PASSWORD },
-    });
+    await load(
+      flow(sim, [
+        { id: 'discover', type: 'prm3 discover' },
+        { id: 'reg', type: 'egauge register', registers: ['Grid'] },
+      ]),
+      {
+        [METER_ID]: { username: 'owner', password: WRONG_PASSWORD },
+      },
+    );
     const fromDiscover = nextMessage('caught');
     helper.getNode('discover').receive({ payload: 'scan' });
     assertCaught(sim, await fromDiscover, { node: 'discover', code: 'AUTH', message: /./, operation: 'login' });
@@ -129,16 +170,22 @@ describe('errors as Catch nodes receive them', function () {
 
 describe('errors as the README and the help describe them', function () {
   const KEYS = ['code', 'message', 'meter', 'device', 'operation', 'maybeSent'];
-  const documents = ['README.md', ...['prm3-mask', 'prm3-scpi', 'prm3-discover', 'egauge-register'].map((n) => `nodes/locales/en-US/${n}.html`)];
+  const documents = [
+    'README.md',
+    ...['prm3-mask', 'prm3-scpi', 'prm3-discover', 'egauge-register'].map((n) => `nodes/locales/en-US/${n}.html`),
+  ];
 
   for (const file of documents) {
     it(`${file} lists the fields msg.egaugeError really has`, function () {
       const text = readFileSync(path.join(__dirname, '..', '..', file), 'utf8');
-      const shapes = [...text.matchAll(/msg\.egaugeError = \{([^}]*)\}/g)].map((m) => (m[1] ?? '').split(',').map((k) => k.trim()));
+      const shapes = [...text.matchAll(/msg\.egaugeError = \{([^}]*)\}/g)].map((m) =>
+        (m[1] ?? '').split(',').map((k) => k.trim()),
+      );
       assert.ok(shapes.length > 0, `${file} documents msg.egaugeError`);
       for (const keys of shapes) {
         for (const key of keys) assert.ok(KEYS.includes(key), `${file}: ${key} is not a field of msg.egaugeError`);
-        for (const always of ['code', 'message', 'meter', 'maybeSent']) assert.ok(keys.includes(always), `${file}: ${always} is always there`);
+        for (const always of ['code', 'message', 'meter', 'maybeSent'])
+          assert.ok(keys.includes(always), `${file}: ${always} is always there`);
       }
     });
   }

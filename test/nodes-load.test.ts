@@ -21,7 +21,18 @@ const LOADS = [
 
 function flow(sim: MeterSimulator): Record<string, unknown>[] {
   const masks = LOADS.map(({ id, relays, oneLoad }) => {
-    const node: Record<string, unknown> = { id, type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays, output: 'mask', poll: 0, mode: 'queue', wires: [['out']] };
+    const node: Record<string, unknown> = {
+      id,
+      type: 'prm3 mask',
+      z: TAB,
+      meter: METER_ID,
+      device: '',
+      relays,
+      output: 'mask',
+      poll: 0,
+      mode: 'queue',
+      wires: [['out']],
+    };
     if (oneLoad !== undefined) node['oneLoad'] = oneLoad;
     return node;
   });
@@ -52,33 +63,45 @@ describe('prm3 mask nodes for one load, under generated input', function () {
     const seen = { refused: 0, actuated: 0 };
     const device = sim.device('USB1');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...LOADS), relayPayload, relayTopic, fc.integer({ min: 0, max: 7 }), async (target, payload, topic, start) => {
-        device.setMaskDirect(start);
-        sim.clearLog();
-        const outcome = await exchange(target.id, topic === undefined ? { payload } : { payload, topic });
-        const calls = sim.ctrlCalls().filter((e) => e.status === 200);
-        if (outcome.kind === 'error') {
-          seen.refused++;
-          assert.equal(outcome.error.code, 'INPUT', outcome.error.message);
-          assert.match(outcome.error.message, /^msg\.payload: .*Accepted: /s);
-          assert.deepEqual(calls, [], 'a refused message reaches nothing');
-          assert.equal(device.mask, start);
-          return;
-        }
-        for (const call of calls) {
-          const split = splitByCall(call.ctrlMethod ?? '', call.args ?? [], target.group);
-          assert.equal(split, null, `${target.id} ${fc.stringify(payload)}: ${String(split)}`);
-        }
-        if (calls.some((c) => c.ctrlMethod !== 'relay.get_mask')) {
-          seen.actuated++;
-          const part = device.mask & target.group;
-          assert.ok(part === 0 || part === target.group, `${target.id} ${fc.stringify(payload)} left the load at mask ${device.mask}`);
-        }
-        assert.equal(device.mask & ~target.group, start & ~target.group, 'relays of other loads never move');
-        assert.equal(outcome.msg['mask'], device.mask, 'the output carries the actual state');
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...LOADS),
+        relayPayload,
+        relayTopic,
+        fc.integer({ min: 0, max: 7 }),
+        async (target, payload, topic, start) => {
+          device.setMaskDirect(start);
+          sim.clearLog();
+          const outcome = await exchange(target.id, topic === undefined ? { payload } : { payload, topic });
+          const calls = sim.ctrlCalls().filter((e) => e.status === 200);
+          if (outcome.kind === 'error') {
+            seen.refused++;
+            assert.equal(outcome.error.code, 'INPUT', outcome.error.message);
+            assert.match(outcome.error.message, /^msg\.payload: .*Accepted: /s);
+            assert.deepEqual(calls, [], 'a refused message reaches nothing');
+            assert.equal(device.mask, start);
+            return;
+          }
+          for (const call of calls) {
+            const split = splitByCall(call.ctrlMethod ?? '', call.args ?? [], target.group);
+            assert.equal(split, null, `${target.id} ${fc.stringify(payload)}: ${String(split)}`);
+          }
+          if (calls.some((c) => c.ctrlMethod !== 'relay.get_mask')) {
+            seen.actuated++;
+            const part = device.mask & target.group;
+            assert.ok(
+              part === 0 || part === target.group,
+              `${target.id} ${fc.stringify(payload)} left the load at mask ${device.mask}`,
+            );
+          }
+          assert.equal(device.mask & ~target.group, start & ~target.group, 'relays of other loads never move');
+          assert.equal(outcome.msg['mask'], device.mask, 'the output carries the actual state');
+        },
+      ),
       { numRuns: RUNS, seed: 3104 },
     );
-    assert.ok(seen.actuated > RUNS / 10 && seen.refused > RUNS / 10, `both sides are exercised: ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.actuated > RUNS / 10 && seen.refused > RUNS / 10,
+      `both sides are exercised: ${JSON.stringify(seen)}`,
+    );
   });
 });

@@ -3,13 +3,38 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MeterSimulator } from '../src/sim/types';
-import { collect, eventually, helper, load, meterConfig, METER_ID, nextMessage, simEachTest, TAB, tab, warnings, type Msg } from './helpers/flow';
+import {
+  collect,
+  eventually,
+  helper,
+  load,
+  meterConfig,
+  METER_ID,
+  nextMessage,
+  simEachTest,
+  TAB,
+  tab,
+  warnings,
+  type Msg,
+} from './helpers/flow';
 
 function maskFlow(sim: MeterSimulator, node: Record<string, unknown> = {}): Record<string, unknown>[] {
   return [
     tab(),
     meterConfig(sim),
-    { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: 'USB1', relays: '1,2', output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...node },
+    {
+      id: 'mask',
+      type: 'prm3 mask',
+      z: TAB,
+      meter: METER_ID,
+      device: 'USB1',
+      relays: '1,2',
+      output: 'mask',
+      poll: 0,
+      mode: 'queue',
+      wires: [['out']],
+      ...node,
+    },
     { id: 'out', type: 'helper', z: TAB },
   ];
 }
@@ -77,10 +102,15 @@ describe('prm3 mask node: relays switched by something else', function () {
 
   it('is described the same way in the README and the help', function () {
     const root = path.resolve(__dirname, '..', '..');
-    const flat = (text: string): string => text.replace(/<[^>]+>/g, '').replace(/[`*]/g, '').replace(/\s+/g, ' ');
+    const flat = (text: string): string =>
+      text
+        .replace(/<[^>]+>/g, '')
+        .replace(/[`*]/g, '')
+        .replace(/\s+/g, ' ');
     const readme = flat(readFileSync(path.join(root, 'README.md'), 'utf8'));
     const help = flat(readFileSync(path.join(root, 'nodes', 'locales', 'en-US', 'prm3-mask.html'), 'utf8'));
-    const promise = 'That message carries msg.prm3.changedElsewhere = true, and the node warns once in the log. Relays the node does not drive are not watched.';
+    const promise =
+      'That message carries msg.prm3.changedElsewhere = true, and the node warns once in the log. Relays the node does not drive are not watched.';
     assert.ok(readme.includes(promise), 'README');
     assert.ok(help.includes(promise), 'help');
   });

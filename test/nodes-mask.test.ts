@@ -1,12 +1,42 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
 import {
-  collect, eventually, exchange, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, PASSWORD, simEachTest, startSim, statuses, TAB, tab, wait, warnings, type Msg,
+  collect,
+  eventually,
+  exchange,
+  helper,
+  lastStatus,
+  load,
+  meterConfig,
+  METER_ID,
+  nextMessage,
+  PASSWORD,
+  simEachTest,
+  startSim,
+  statuses,
+  TAB,
+  tab,
+  wait,
+  warnings,
+  type Msg,
 } from './helpers/flow';
 
 /** `node` overrides the mask node's settings; a setting given as undefined is left out, as in a flow saved without it. */
 function maskFlow(sim: MeterSimulator, node: Record<string, unknown> = {}): Record<string, unknown>[] {
-  const mask: Record<string, unknown> = { id: 'mask', type: 'prm3 mask', z: TAB, meter: METER_ID, device: '', relays: '1,2,3', oneLoad: false, output: 'mask', poll: 0, mode: 'queue', wires: [['out']], ...node };
+  const mask: Record<string, unknown> = {
+    id: 'mask',
+    type: 'prm3 mask',
+    z: TAB,
+    meter: METER_ID,
+    device: '',
+    relays: '1,2,3',
+    oneLoad: false,
+    output: 'mask',
+    poll: 0,
+    mode: 'queue',
+    wires: [['out']],
+    ...node,
+  };
   for (const key of Object.keys(mask)) if (mask[key] === undefined) delete mask[key];
   return [
     tab(),
@@ -19,7 +49,10 @@ function maskFlow(sim: MeterSimulator, node: Record<string, unknown> = {}): Reco
 }
 
 function actuations(sim: MeterSimulator): Array<{ method: string; args: unknown[] }> {
-  return sim.ctrlCalls().filter((e) => e.ctrlMethod !== 'relay.get_mask').map((e) => ({ method: e.ctrlMethod ?? '', args: e.args ?? [] }));
+  return sim
+    .ctrlCalls()
+    .filter((e) => e.ctrlMethod !== 'relay.get_mask')
+    .map((e) => ({ method: e.ctrlMethod ?? '', args: e.args ?? [] }));
 }
 
 async function send(payload: unknown, extra: Msg = {}): Promise<Msg> {
@@ -34,7 +67,14 @@ describe('prm3 mask node', function () {
   simEachTest((started) => (sim = started));
 
   describe('input forms', function () {
-    const cases: Array<{ name: string; start: number; payload: unknown; method: string; args: number[]; mask: number }> = [
+    const cases: Array<{
+      name: string;
+      start: number;
+      payload: unknown;
+      method: string;
+      args: number[];
+      mask: number;
+    }> = [
       { name: 'true closes the relay set', start: 0, payload: true, method: 'relay.close_mask', args: [7], mask: 7 },
       { name: 'false opens the relay set', start: 7, payload: false, method: 'relay.open_mask', args: [7], mask: 0 },
       { name: '"on" closes', start: 0, payload: 'on', method: 'relay.close_mask', args: [7], mask: 7 },
@@ -44,11 +84,46 @@ describe('prm3 mask node', function () {
       { name: 'a number sets the mask', start: 2, payload: 5, method: 'relay.set_mask', args: [5], mask: 5 },
       { name: 'a digit string sets the mask', start: 0, payload: '6', method: 'relay.set_mask', args: [6], mask: 6 },
       { name: '{mask} sets the mask', start: 4, payload: { mask: 3 }, method: 'relay.set_mask', args: [3], mask: 3 },
-      { name: '{close:[1,3]} closes relays 1 and 3', start: 0, payload: { close: [1, 3] }, method: 'relay.close_mask', args: [5], mask: 5 },
-      { name: '{open:[2]} opens relay 2', start: 7, payload: { open: [2] }, method: 'relay.open_mask', args: [2], mask: 5 },
-      { name: '{relays:{1:true,3:false}} changes both in one set_mask', start: 6, payload: { relays: { '1': true, '3': false } }, method: 'relay.set_mask', args: [3], mask: 3 },
-      { name: 'three booleans set the whole state', start: 2, payload: [true, false, true], method: 'relay.set_mask', args: [5], mask: 5 },
-      { name: '"toggle" inverts the set in one call', start: 5, payload: 'toggle', method: 'relay.set_mask', args: [2], mask: 2 },
+      {
+        name: '{close:[1,3]} closes relays 1 and 3',
+        start: 0,
+        payload: { close: [1, 3] },
+        method: 'relay.close_mask',
+        args: [5],
+        mask: 5,
+      },
+      {
+        name: '{open:[2]} opens relay 2',
+        start: 7,
+        payload: { open: [2] },
+        method: 'relay.open_mask',
+        args: [2],
+        mask: 5,
+      },
+      {
+        name: '{relays:{1:true,3:false}} changes both in one set_mask',
+        start: 6,
+        payload: { relays: { '1': true, '3': false } },
+        method: 'relay.set_mask',
+        args: [3],
+        mask: 3,
+      },
+      {
+        name: 'three booleans set the whole state',
+        start: 2,
+        payload: [true, false, true],
+        method: 'relay.set_mask',
+        args: [5],
+        mask: 5,
+      },
+      {
+        name: '"toggle" inverts the set in one call',
+        start: 5,
+        payload: 'toggle',
+        method: 'relay.set_mask',
+        args: [2],
+        mask: 2,
+      },
     ];
     for (const c of cases) {
       it(c.name, async function () {
@@ -83,7 +158,10 @@ describe('prm3 mask node', function () {
       const b = await send(undefined, { topic: 'get' });
       assert.equal(a['payload'], 3);
       assert.equal(b['payload'], 3);
-      assert.deepEqual(sim.ctrlCalls().map((e) => e.ctrlMethod), ['relay.get_mask', 'relay.get_mask']);
+      assert.deepEqual(
+        sim.ctrlCalls().map((e) => e.ctrlMethod),
+        ['relay.get_mask', 'relay.get_mask'],
+      );
       assert.equal((a['prm3'] as Msg)['commanded'], null);
     });
 
@@ -96,7 +174,19 @@ describe('prm3 mask node', function () {
   });
 
   describe('bad input', function () {
-    const bad: unknown[] = [8, -1, 1.5, 'banana', '', { mask: 9 }, { close: [4] }, { foo: 1 }, [true, false], null, { relays: { '4': true } }];
+    const bad: unknown[] = [
+      8,
+      -1,
+      1.5,
+      'banana',
+      '',
+      { mask: 9 },
+      { close: [4] },
+      { foo: 1 },
+      [true, false],
+      null,
+      { relays: { '4': true } },
+    ];
     for (const payload of bad) {
       it(`rejects ${JSON.stringify(payload)} with a clear error and sends nothing`, async function () {
         await load(maskFlow(sim));
@@ -163,7 +253,14 @@ describe('prm3 mask node', function () {
       { how: 'with "one load" ticked', node: { relays: '1,2', oneLoad: true } },
       { how: 'saved without the setting', node: { relays: '1,2', oneLoad: undefined } },
     ];
-    const partial: unknown[] = [{ close: [1] }, { relays: { '2': true } }, [true, null, null], 1, { mask: 2 }, { close: [1], open: [2] }];
+    const partial: unknown[] = [
+      { close: [1] },
+      { relays: { '2': true } },
+      [true, null, null],
+      1,
+      { mask: 2 },
+      { close: [1], open: [2] },
+    ];
 
     for (const { how, node } of saved) {
       for (const payload of partial) {
@@ -176,7 +273,10 @@ describe('prm3 mask node', function () {
           if (outcome.kind !== 'error') return;
           assert.equal(outcome.error.code, 'INPUT');
           assert.match(outcome.error.message, /^msg\.payload: relays 1,2 are one load and switch only together/);
-          assert.match(outcome.error.message, /Accepted: true\/"on"\/"close" or false\/"off"\/"open" \(relays 1,2 together\)/);
+          assert.match(
+            outcome.error.message,
+            /Accepted: true\/"on"\/"close" or false\/"off"\/"open" \(relays 1,2 together\)/,
+          );
           assert.equal(sim.ctrlCalls().length, 0, 'nothing reached the meter');
           assert.equal(sim.device('USB1').mask, 0);
           assert.deepEqual(lastStatus('mask'), { fill: 'red', shape: 'ring', text: 'invalid input' });
@@ -299,7 +399,10 @@ describe('prm3 mask node', function () {
       await load(maskFlow(sim, { device: 'B0000002' }));
       const msg = await send(7);
       assert.equal((msg['prm3'] as Msg)['sn'], 'B0000002');
-      assert.deepEqual(sim.ctrlCalls().map((e) => e.attrs), [{ sn: 'B0000002' }, { sn: 'B0000002' }]);
+      assert.deepEqual(
+        sim.ctrlCalls().map((e) => e.attrs),
+        [{ sn: 'B0000002' }, { sn: 'B0000002' }],
+      );
     });
 
     it('reports a device that is not there to a Catch node', async function () {
@@ -312,7 +415,7 @@ describe('prm3 mask node', function () {
       assert.equal(sim.ctrlCalls().length, 0);
     });
 
-    it('surfaces the meter\'s own error when the device is unplugged', async function () {
+    it("surfaces the meter's own error when the device is unplugged", async function () {
       await load(maskFlow(sim, { device: '00000004' }));
       sim.unplug('00000004');
       const caught = nextMessage('caught');
@@ -362,7 +465,14 @@ describe('prm3 mask node', function () {
     });
 
     it('shows the missing meter and registers no input handler', async function () {
-      await load([tab(), { id: 'mask', type: 'prm3 mask', z: TAB, meter: 'nope', wires: [['out']] }, { id: 'out', type: 'helper', z: TAB }], {});
+      await load(
+        [
+          tab(),
+          { id: 'mask', type: 'prm3 mask', z: TAB, meter: 'nope', wires: [['out']] },
+          { id: 'out', type: 'helper', z: TAB },
+        ],
+        {},
+      );
       assert.deepEqual(lastStatus('mask'), { fill: 'red', shape: 'ring', text: 'no meter configured' });
       assert.equal(helper.getNode('mask').listenerCount('input'), 0);
     });
@@ -394,9 +504,20 @@ describe('prm3 mask node', function () {
       for (const payload of [1, 2, 3, 4, 5]) node.receive({ payload, topic: String(payload) });
       await eventually(() => completed.length === 5, 8000, 'every message ended');
       assert.equal(sim.device('USB1').mask, 5);
-      assert.deepEqual(sim.ctrlCalls('relay.set_mask').map((e) => e.args), [[1], [5]]);
-      assert.deepEqual(seen.map((m) => m['topic']), ['1', '5'], 'only commands that ran are sent on');
-      assert.deepEqual(seen.map((m) => (m['prm3'] as Msg)['replaced']), [undefined, 3], 'the last command counts the ones it replaced');
+      assert.deepEqual(
+        sim.ctrlCalls('relay.set_mask').map((e) => e.args),
+        [[1], [5]],
+      );
+      assert.deepEqual(
+        seen.map((m) => m['topic']),
+        ['1', '5'],
+        'only commands that ran are sent on',
+      );
+      assert.deepEqual(
+        seen.map((m) => (m['prm3'] as Msg)['replaced']),
+        [undefined, 3],
+        'the last command counts the ones it replaced',
+      );
       assert.deepEqual(completed.map((m) => m['topic']).sort(), ['1', '2', '3', '4', '5']);
       for (const m of seen) assert.equal(typeof m['mask'], 'number');
     });

@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
-import { collect, eventually, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, startSim, TAB, tab, type Msg } from './helpers/flow';
+import {
+  collect,
+  eventually,
+  helper,
+  lastStatus,
+  load,
+  meterConfig,
+  METER_ID,
+  nextMessage,
+  startSim,
+  TAB,
+  tab,
+  type Msg,
+} from './helpers/flow';
 
 function flow(sim: MeterSimulator, node: Record<string, unknown>): Record<string, unknown>[] {
   return [
@@ -46,7 +59,10 @@ describe('egauge register node', function () {
     const msg = await read();
     const payload = msg['payload'] as Record<string, number>;
     assert.deepEqual(Object.keys(payload), ['Grid', 'Frequency', 'L1 Voltage']);
-    assert.deepEqual((msg['registers'] as Msg[]).map((r) => r['unit']), ['W', 'Hz', 'V']);
+    assert.deepEqual(
+      (msg['registers'] as Msg[]).map((r) => r['unit']),
+      ['W', 'Hz', 'V'],
+    );
     assert.equal(lastStatus('reg')?.text, '3 registers');
   });
 

@@ -1,6 +1,21 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
-import { collect, eventually, helper, lastStatus, load, meterConfig, METER_ID, nextMessage, simEachTest, startSim, TAB, tab, wait, type Msg } from './helpers/flow';
+import {
+  collect,
+  eventually,
+  helper,
+  lastStatus,
+  load,
+  meterConfig,
+  METER_ID,
+  nextMessage,
+  simEachTest,
+  startSim,
+  TAB,
+  tab,
+  wait,
+  type Msg,
+} from './helpers/flow';
 
 function flow(sim: MeterSimulator, node: Record<string, unknown>): Record<string, unknown>[] {
   return [
@@ -29,7 +44,7 @@ describe('prm3 scpi node', function () {
   let sim: MeterSimulator;
   simEachTest((started) => (sim = started));
 
-  it('runs the seed page\'s baud-rate exchange and strips the CRLF', async function () {
+  it("runs the seed page's baud-rate exchange and strips the CRLF", async function () {
     await load(flow(sim, { type: 'prm3 scpi', device: 'USB1', command: '' }));
     const set = await send('MODBus:BAUD 9600');
     assert.equal(set['payload'], 'OK');
@@ -47,7 +62,10 @@ describe('prm3 scpi node', function () {
     assert.equal(replies[0], 'OK');
     assert.equal(replies[1], '4800');
     assert.match(String(replies[2]), /PRM3/);
-    assert.deepEqual(sim.ctrlCalls('scpi.exec').map((e) => e.args?.[0]), ['MODB:BAUD 4800', 'modb:baud?', '*IDN?']);
+    assert.deepEqual(
+      sim.ctrlCalls('scpi.exec').map((e) => e.args?.[0]),
+      ['MODB:BAUD 4800', 'modb:baud?', '*IDN?'],
+    );
   });
 
   it('uses the command fixed in the node over msg.payload', async function () {
@@ -62,7 +80,11 @@ describe('prm3 scpi node', function () {
     const msg = await sendAndCatch(['*IDN?', 'FOO:BAR', 'MODB:BAUD 1200']);
     assert.equal((msg['error'] as Msg)['code'], 'CALL');
     assert.match(String((msg['error'] as Msg)['message']), /INVALID COMMAND.*FOO:BAR/);
-    assert.deepEqual(sim.ctrlCalls('scpi.exec').map((e) => e.args?.[0]), ['*IDN?', 'FOO:BAR'], 'stops at the first invalid command');
+    assert.deepEqual(
+      sim.ctrlCalls('scpi.exec').map((e) => e.args?.[0]),
+      ['*IDN?', 'FOO:BAR'],
+      'stops at the first invalid command',
+    );
     assert.deepEqual(lastStatus('node'), { fill: 'red', shape: 'ring', text: 'call failed' });
   });
 
@@ -107,13 +129,23 @@ describe('prm3 discover node', function () {
     await load(flow(sim, { type: 'prm3 discover', filter: 'prm3' }));
     const msg = await send(null);
     assert.deepEqual(msg['payload'], [
-      { sn: '00000004', model: 'PRM3', mfg: 'eGauge', port: 'USB1', path: ['net.egauge.slowd', 'USB1'], link: 'serial', prot: 'SCPI', quality: '1', interfaces: ['relay', 'scpi'] },
+      {
+        sn: '00000004',
+        model: 'PRM3',
+        mfg: 'eGauge',
+        port: 'USB1',
+        path: ['net.egauge.slowd', 'USB1'],
+        link: 'serial',
+        prot: 'SCPI',
+        quality: '1',
+        interfaces: ['relay', 'scpi'],
+      },
     ]);
     assert.equal(msg['meter'], `${sim.url}/api`);
     assert.equal(lastStatus('node')?.text, '1 PRM3');
   });
 
-  it('adds each interface\'s methods on request', async function () {
+  it("adds each interface's methods on request", async function () {
     await load(flow(sim, { type: 'prm3 discover', filter: 'prm3', methods: true }));
     const msg = await send(null);
     const device = (msg['payload'] as Msg[])[0] as Msg;
@@ -126,7 +158,10 @@ describe('prm3 discover node', function () {
     sim.addPrm3({ sn: 'B0000002', port: 'USB2' });
     await load(flow(sim, { type: 'prm3 discover', filter: 'prm3' }));
     const msg = await send(null, { attrs: { sn: 'B0000002' } });
-    assert.deepEqual((msg['payload'] as Msg[]).map((d) => d['sn']), ['B0000002']);
+    assert.deepEqual(
+      (msg['payload'] as Msg[]).map((d) => d['sn']),
+      ['B0000002'],
+    );
     assert.equal(sim.log.filter((e) => e.path === '/api/ctrl/device' && e.query.includes('attrs=')).length, 1);
   });
 
@@ -143,11 +178,17 @@ describe('prm3 discover node', function () {
     await send(null);
     sim.addPrm3({ sn: 'B0000002', port: 'USB2' });
     const second = await send(null);
-    assert.deepEqual((second['added'] as Msg[]).map((d) => d['sn']), ['B0000002']);
+    assert.deepEqual(
+      (second['added'] as Msg[]).map((d) => d['sn']),
+      ['B0000002'],
+    );
     assert.deepEqual(second['removed'], []);
     sim.unplug('00000004');
     const third = await send(null);
-    assert.deepEqual((third['removed'] as Msg[]).map((d) => d['sn']), ['00000004']);
+    assert.deepEqual(
+      (third['removed'] as Msg[]).map((d) => d['sn']),
+      ['00000004'],
+    );
   });
 
   it('scans at deploy and then emits only on change', async function () {
@@ -158,6 +199,9 @@ describe('prm3 discover node', function () {
     assert.equal(seen.length, 1, 'an unchanged list is not emitted again');
     sim.addPrm3({ sn: 'B0000002', port: 'USB2' });
     await eventually(() => seen.length === 2, 3000, 'scan after change');
-    assert.deepEqual((seen[1]?.['added'] as Msg[]).map((d) => d['sn']), ['B0000002']);
+    assert.deepEqual(
+      (seen[1]?.['added'] as Msg[]).map((d) => d['sn']),
+      ['B0000002'],
+    );
   });
 });

@@ -5,7 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -61,12 +72,19 @@ function freshCheckout(into: string): string {
 /** Git's list when this is a git work tree; otherwise every file outside what .gitignore names. */
 function sourceFiles(): string[] {
   try {
-    return run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT).split('\0').filter((f) => f !== '');
+    return run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT)
+      .split('\0')
+      .filter((f) => f !== '');
   } catch {
-    const ignored = readFileSync(path.join(ROOT, '.gitignore'), 'utf8').split('\n').map((line) => line.trim().replace(/\/$/, '')).filter((line) => line !== '');
+    const ignored = readFileSync(path.join(ROOT, '.gitignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim().replace(/\/$/, ''))
+      .filter((line) => line !== '');
     const skip = (file: string): boolean =>
       file.split('/').some((part) => part === '.git' || part === 'node_modules') ||
-      ignored.some((pattern) => (pattern.startsWith('*') ? file.endsWith(pattern.slice(1)) : file === pattern || file.startsWith(`${pattern}/`)));
+      ignored.some((pattern) =>
+        pattern.startsWith('*') ? file.endsWith(pattern.slice(1)) : file === pattern || file.startsWith(`${pattern}/`),
+      );
     return filesUnder(ROOT).filter((file) => !skip(file));
   }
 }
@@ -75,7 +93,8 @@ function sourceFiles(): string[] {
 function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const relative = `${prefix}${entry.name}`;
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : filesUnder(path.join(dir, entry.name), `${relative}/`);
+    if (entry.isDirectory())
+      return entry.name === 'node_modules' ? [] : filesUnder(path.join(dir, entry.name), `${relative}/`);
     return [relative];
   });
 }
@@ -107,16 +126,31 @@ describe('the packed tarball in a fresh Node-RED', function () {
     npm(['install', tarball, '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'], userDir);
 
     const port = await claimPort(0, '127.0.0.1', 'Node-RED', '--port');
-    const settings = { uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'packed-install-test', logging: { console: { level: 'warn' } } };
+    const settings = {
+      uiHost: '127.0.0.1',
+      uiPort: port,
+      flowFile: 'flows.json',
+      credentialSecret: 'packed-install-test',
+      logging: { console: { level: 'warn' } },
+    };
     writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
-    nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nodeRed = spawn(
+      process.execPath,
+      [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     nodeRed.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     nodeRed.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     editor = `http://127.0.0.1:${port}/`;
     await waitFor(`${editor}settings`, nodeRed, () => log, 90_000);
     const version = JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string };
-    console.log(`      Node.js ${process.version}, Node-RED ${version.version}, ${pack.filename} (${pack.files.length} files)`);
-    sim = await startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: 'Pw-packed-1', rights: ['view', 'ctrl', 'save'] }] });
+    console.log(
+      `      Node.js ${process.version}, Node-RED ${version.version}, ${pack.filename} (${pack.files.length} files)`,
+    );
+    sim = await startSimulator({
+      minDurationS: 0,
+      users: [{ username: 'owner', password: 'Pw-packed-1', rights: ['view', 'ctrl', 'save'] }],
+    });
   });
 
   after(async function () {
@@ -138,15 +172,40 @@ describe('the packed tarball in a fresh Node-RED', function () {
 
   it('ships the built package, the editor files and examples, and nothing else', function () {
     const files = pack.files.map((f) => f.path);
-    for (const must of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/src/nodes/prm3-mask.js', 'nodes/prm3-mask.html', 'nodes/prm3-mask.js', 'nodes/locales/en-US/prm3-mask.json', 'nodes/icons/egauge-relay.svg', 'examples/load-shedding.json', 'dist/src/sim/cli.js']) {
+    for (const must of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/src/nodes/prm3-mask.js',
+      'nodes/prm3-mask.html',
+      'nodes/prm3-mask.js',
+      'nodes/locales/en-US/prm3-mask.json',
+      'nodes/icons/egauge-relay.svg',
+      'examples/load-shedding.json',
+      'dist/src/sim/cli.js',
+    ]) {
       assert.ok(files.includes(must), `the tarball has ${must}`);
     }
-    const stray = files.filter((f) => f.startsWith('dist/test') || f.startsWith('dist/bench') || f.startsWith('dist/demo') || f.startsWith('src/') || f.startsWith('test/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
+    const stray = files.filter(
+      (f) =>
+        f.startsWith('dist/test') ||
+        f.startsWith('dist/bench') ||
+        f.startsWith('dist/demo') ||
+        f.startsWith('src/') ||
+        f.startsWith('test/') ||
+        (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    );
     assert.deepEqual(stray, [], 'no tests, benchmarks, demo or TypeScript sources');
   });
 
   it('registers every node type, enabled and without error', async function () {
-    const sets = JSON.parse(await get('nodes')) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
+    const sets = JSON.parse(await get('nodes')) as Array<{
+      module: string;
+      types: string[];
+      enabled: boolean;
+      err?: string;
+    }>;
     const ours = sets.filter((s) => s.module === MODULE);
     assert.deepEqual(ours.flatMap((s) => s.types).sort(), [...TYPES].sort());
     for (const set of ours) assert.ok(set.enabled && set.err === undefined, JSON.stringify(set));
@@ -168,8 +227,14 @@ describe('the packed tarball in a fresh Node-RED', function () {
   });
 
   it('deploys the relay example against the simulator and switches a relay from its inject node', async function () {
-    const example = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'relay-toggle.json'), 'utf8')) as Array<Record<string, unknown>>;
-    const flow = example.map((n) => (n['type'] === 'egauge-meter' ? { ...n, url: sim.url, credentials: { username: 'owner', password: 'Pw-packed-1' } } : n));
+    const example = JSON.parse(readFileSync(path.join(ROOT, 'examples', 'relay-toggle.json'), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    const flow = example.map((n) =>
+      n['type'] === 'egauge-meter'
+        ? { ...n, url: sim.url, credentials: { username: 'owner', password: 'Pw-packed-1' } }
+        : n,
+    );
     const res = await request(`${editor}flows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
@@ -194,7 +259,11 @@ describe('the packed tarball in a fresh Node-RED', function () {
   });
   it('ships no source map, and no file points at a map or a source it does not ship', function () {
     const files = filesUnder(installed);
-    assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no .map files');
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.map')),
+      [],
+      'no .map files',
+    );
     for (const file of files.filter((f) => /\.(js|ts)$/.test(f))) {
       const reference = /\/\/# sourceMappingURL=(\S+)/.exec(readFileSync(path.join(installed, file), 'utf8'));
       assert.equal(reference, null, `${file} refers to ${reference?.[1] ?? ''}`);
@@ -226,7 +295,12 @@ describe('the packed tarball in a fresh Node-RED', function () {
 
     it('starts with `npx egauge-sim`, answers the WebAPI, and stops on Ctrl+C', async function () {
       // Its own process group, so the signal reaches the simulator under npx as a terminal's would.
-      sim = spawn(NPX, ['--no-install', 'egauge-sim', '--port', '0'], { cwd: userDir, detached: true, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      sim = spawn(NPX, ['--no-install', 'egauge-sim', '--port', '0'], {
+        cwd: userDir,
+        detached: true,
+        env: userEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       sim.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
       sim.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -179,7 +179,10 @@ describe('prm3 relay commands from msg.payload', () => {
 
   it('refuses a relay set that is not a mask 1..7, whatever the payload', () => {
     for (const relaySet of [0, 8, -1, 1.5]) {
-      assert.throws(() => parseRelayCommand(true, undefined, relaySet, 'independent'), (error: unknown) => error instanceof InputError && error.field === 'relays');
+      assert.throws(
+        () => parseRelayCommand(true, undefined, relaySet, 'independent'),
+        (error: unknown) => error instanceof InputError && error.field === 'relays',
+      );
     }
   });
 

@@ -1,13 +1,29 @@
 import assert from 'node:assert/strict';
 import { DeviceError, InputError } from '../src/webapi/errors';
 import type { ControlDevice } from '../src/webapi/types';
-import { hasRelay, isPrm3, parseDeviceSelector, portOf, selectDevice, summarizeDevice, type DeviceSelector } from '../src/prm3/device';
+import {
+  hasRelay,
+  isPrm3,
+  parseDeviceSelector,
+  portOf,
+  selectDevice,
+  summarizeDevice,
+  type DeviceSelector,
+} from '../src/prm3/device';
 
 function device(fields: Partial<ControlDevice> & { path: string[] }): ControlDevice {
   return { interface: ['relay', 'scpi'], extra: {}, ...fields };
 }
 
-const prmUsb1 = device({ path: ['net.egauge.slowd', 'USB1'], mfg: 'eGauge', model: 'PRM3', sn: '00000004', prot: 'SCPI', link: 'serial', quality: '1' });
+const prmUsb1 = device({
+  path: ['net.egauge.slowd', 'USB1'],
+  mfg: 'eGauge',
+  model: 'PRM3',
+  sn: '00000004',
+  prot: 'SCPI',
+  link: 'serial',
+  quality: '1',
+});
 const prmModbusUsb2 = device({
   path: ['net.egauge.slowd', 'USB2', '1'],
   name: 'prm3',
@@ -19,7 +35,12 @@ const prmModbusUsb2 = device({
   quality: '0',
   interface: ['relay', 'modbus'],
 });
-const otherRelay = device({ path: ['net.egauge.cbw', '192.168.1.9'], model: 'X-410', sn: 'CBW1', interface: ['relay'] });
+const otherRelay = device({
+  path: ['net.egauge.cbw', '192.168.1.9'],
+  model: 'X-410',
+  sn: 'CBW1',
+  interface: ['relay'],
+});
 const thermostat = device({ path: ['net.egauge.rtcoa', 'tstat'], model: 'CT80', sn: 'T1', interface: ['thermostat'] });
 
 describe('prm3 device records', () => {
@@ -35,7 +56,11 @@ describe('prm3 device records', () => {
     assert.equal(isPrm3(prmUsb1), true);
     assert.equal(isPrm3(prmModbusUsb2), true, 'model is compared without case');
     assert.equal(isPrm3(otherRelay), false);
-    assert.equal(isPrm3(device({ path: ['a', 'USB1'], model: 'PRM3', interface: ['scpi'] })), false, 'a PRM3 without the relay interface cannot switch');
+    assert.equal(
+      isPrm3(device({ path: ['a', 'USB1'], model: 'PRM3', interface: ['scpi'] })),
+      false,
+      'a PRM3 without the relay interface cannot switch',
+    );
     assert.equal(hasRelay(otherRelay), true);
     assert.equal(hasRelay(thermostat), false);
   });
@@ -54,7 +79,17 @@ describe('prm3 device records', () => {
       name: 'prm3',
     });
     const bare = summarizeDevice(device({ path: ['x'], interface: [] }));
-    assert.deepEqual(bare, { sn: '', model: '', mfg: '', port: '', path: ['x'], link: '', prot: '', quality: '', interfaces: [] });
+    assert.deepEqual(bare, {
+      sn: '',
+      model: '',
+      mfg: '',
+      port: '',
+      path: ['x'],
+      link: '',
+      prot: '',
+      quality: '',
+      interfaces: [],
+    });
     assert.equal('name' in bare, false);
   });
 
@@ -85,7 +120,10 @@ describe('prm3 device records', () => {
           (error: unknown) => {
             assert.ok(error instanceof InputError);
             assert.equal(error.field, 'msg.device');
-            assert.match(error.message, /^msg\.device must be "first" \(or blank\), a USB port such as "USB1", or a serial number/);
+            assert.match(
+              error.message,
+              /^msg\.device must be "first" \(or blank\), a USB port such as "USB1", or a serial number/,
+            );
             return true;
           },
         );
@@ -105,7 +143,10 @@ describe('prm3 device records', () => {
       assert.equal(selectDevice(listed, { kind: 'sn', sn: '00000007' }), prmModbusUsb2);
       assert.equal(selectDevice(listed, { kind: 'sn', sn: 'CBW1' }), otherRelay);
       assert.equal(selectDevice(listed, { kind: 'port', port: 'USB2' }), prmModbusUsb2);
-      assert.equal(selectDevice([device({ ...prmUsb1, path: ['net.egauge.slowd', 'usb1'] })], { kind: 'port', port: 'USB1' }).sn, '00000004');
+      assert.equal(
+        selectDevice([device({ ...prmUsb1, path: ['net.egauge.slowd', 'usb1'] })], { kind: 'port', port: 'USB1' }).sn,
+        '00000004',
+      );
     });
 
     it('does not pick a device without the relay interface, even with a matching serial', () => {
@@ -114,7 +155,11 @@ describe('prm3 device records', () => {
 
     it('says what it did find when nothing matches', () => {
       const cases: Array<[readonly ControlDevice[], DeviceSelector, string]> = [
-        [listed, { kind: 'sn', sn: '123' }, 'no PRM3 with serial 123 (found: CBW1 on 192.168.1.9, 00000004 on USB1, 00000007 on USB2)'],
+        [
+          listed,
+          { kind: 'sn', sn: '123' },
+          'no PRM3 with serial 123 (found: CBW1 on 192.168.1.9, 00000004 on USB1, 00000007 on USB2)',
+        ],
         [[prmUsb1], { kind: 'port', port: 'USB3' }, 'no PRM3 on USB3 (found: 00000004 on USB1)'],
         [[otherRelay], { kind: 'first' }, 'no PRM3 on this meter (found: CBW1 on 192.168.1.9)'],
         [[thermostat], { kind: 'first' }, 'no PRM3 on this meter (found: no relay devices, 1 other device(s))'],
@@ -134,7 +179,9 @@ describe('prm3 device records', () => {
     });
 
     it('keeps the found list short on a meter with many relay devices', () => {
-      const many = Array.from({ length: 9 }, (_, i) => device({ path: ['net.egauge.slowd', `USB${i + 1}`], model: 'PRM3', sn: `S${i + 1}` }));
+      const many = Array.from({ length: 9 }, (_, i) =>
+        device({ path: ['net.egauge.slowd', `USB${i + 1}`], model: 'PRM3', sn: `S${i + 1}` }),
+      );
       assert.throws(() => selectDevice(many, { kind: 'sn', sn: 'none' }), /S5 on USB5 and 4 more\)$/);
     });
   });

@@ -4,7 +4,17 @@ import type { ControlDevice } from '../src/webapi/types';
 import { DeviceDirectory } from '../src/prm3/device';
 
 function prm3(sn: string, port: string): ControlDevice {
-  return { path: ['net.egauge.slowd', port], mfg: 'eGauge', model: 'PRM3', sn, prot: 'SCPI', link: 'serial', quality: '1', interface: ['relay', 'scpi'], extra: {} };
+  return {
+    path: ['net.egauge.slowd', port],
+    mfg: 'eGauge',
+    model: 'PRM3',
+    sn,
+    prot: 'SCPI',
+    link: 'serial',
+    quality: '1',
+    interface: ['relay', 'scpi'],
+    extra: {},
+  };
 }
 
 interface PendingListing {
@@ -111,7 +121,10 @@ describe('prm3 device directory', () => {
     assert.equal(listing.count, 1);
     listing.answer([prm3('A1', 'USB1'), prm3('B2', 'USB2')]);
     const resolved = await Promise.all(lookups);
-    assert.deepEqual(resolved.map((r) => r.sn), ['A1', 'B2', 'A1']);
+    assert.deepEqual(
+      resolved.map((r) => r.sn),
+      ['A1', 'B2', 'A1'],
+    );
     assert.equal(listing.count, 1);
   });
 

@@ -32,7 +32,11 @@ const refusals: Refusal[] = [
   { payload: { open: [2] }, relaySet: 0b110, would: /would open relay 2 and leave relay 3 as it is/ },
   { payload: { close: [1], open: [3] }, relaySet: 0b101, would: /would close relay 1 and open relay 3/ },
   { payload: { relays: { '1': false, '2': true } }, relaySet: 0b011, would: /would close relay 2 and open relay 1/ },
-  { payload: { relays: [false, null, null] }, relaySet: 0b111, would: /would open relay 1 and leave relays 2,3 as they are/ },
+  {
+    payload: { relays: [false, null, null] },
+    relaySet: 0b111,
+    would: /would open relay 1 and leave relays 2,3 as they are/,
+  },
 ];
 
 const accepted: Array<{ payload: unknown; relaySet: number; command: RelayCommand }> = [
@@ -81,7 +85,10 @@ describe('relays that are one load', function () {
     }
 
     it('lists the forms a load accepts when a message is not a command at all', function () {
-      assert.throws(() => parseRelayCommand('banana', undefined, 0b011, 'one-load'), /Accepted: .*a mask 0 or 3 .*\{close: \[1, 2\]\}/);
+      assert.throws(
+        () => parseRelayCommand('banana', undefined, 0b011, 'one-load'),
+        /Accepted: .*a mask 0 or 3 .*\{close: \[1, 2\]\}/,
+      );
     });
   });
 
@@ -99,8 +106,15 @@ describe('relays that are one load', function () {
     it('refuses a command for part of a load built without the parser, before anything is sent', async function () {
       const client = fixture.client();
       fixture.sim.clearLog();
-      for (const command of [{ kind: 'set', mask: 1 }, { kind: 'change', close: 2, open: 0 }, { kind: 'change', close: 1, open: 2 }] as RelayCommand[]) {
-        await assert.rejects(executeRelayCommand(client, SN, command, 0b011, 'one-load'), (error: unknown) => error instanceof InputError && /one load/.test(error.message));
+      for (const command of [
+        { kind: 'set', mask: 1 },
+        { kind: 'change', close: 2, open: 0 },
+        { kind: 'change', close: 1, open: 2 },
+      ] as RelayCommand[]) {
+        await assert.rejects(
+          executeRelayCommand(client, SN, command, 0b011, 'one-load'),
+          (error: unknown) => error instanceof InputError && /one load/.test(error.message),
+        );
       }
       await assert.rejects(executeRelayCommand(client, SN, { kind: 'get' }, 0b011, 'both' as never), InputError);
       assert.equal(fixture.sim.log.length, 0, 'nothing reached the meter');
@@ -121,7 +135,10 @@ describe('relays that are one load', function () {
         const result = await executeRelayCommand(client, SN, { kind: 'toggle' }, 0b011, grouping);
         assert.equal(fixture.sim.device('USB1').mask, end);
         assert.equal(result.actual, end);
-        assert.deepEqual(fixture.acceptedCalls('relay.set_mask').map((e) => e.args), [[end]]);
+        assert.deepEqual(
+          fixture.acceptedCalls('relay.set_mask').map((e) => e.args),
+          [[end]],
+        );
       });
     }
 
@@ -130,30 +147,39 @@ describe('relays that are one load', function () {
       const device = fixture.sim.device('USB1');
       const seen = { refused: 0, actuated: 0 };
       await fc.assert(
-        fc.asyncProperty(relayPayload, relayTopic, polyphaseSet, fc.integer({ min: 0, max: 7 }), async (payload, topic, relaySet, start) => {
-          device.setMaskDirect(start);
-          fixture.sim.clearLog();
-          let command: RelayCommand;
-          try {
-            command = parseRelayCommand(payload, topic, relaySet, 'one-load');
-          } catch (error) {
-            assert.ok(error instanceof InputError, String(error));
-            seen.refused++;
-            return;
-          }
-          await executeRelayCommand(client, SN, command, relaySet, 'one-load');
-          const calls = fixture.acceptedCalls();
-          for (const call of calls) {
-            const split = splitByCall(call.ctrlMethod ?? '', call.args ?? [], relaySet);
-            assert.equal(split, null, `${fc.stringify(payload)}: ${String(split)}`);
-          }
-          if (calls.some((c) => c.ctrlMethod !== 'relay.get_mask')) {
-            seen.actuated++;
-            const group = device.mask & relaySet;
-            assert.ok(group === 0 || group === relaySet, `${fc.stringify(payload)} left the load at mask ${device.mask}`);
-          }
-          assert.equal(device.mask & ~relaySet, start & ~relaySet, 'relays of other loads never move');
-        }),
+        fc.asyncProperty(
+          relayPayload,
+          relayTopic,
+          polyphaseSet,
+          fc.integer({ min: 0, max: 7 }),
+          async (payload, topic, relaySet, start) => {
+            device.setMaskDirect(start);
+            fixture.sim.clearLog();
+            let command: RelayCommand;
+            try {
+              command = parseRelayCommand(payload, topic, relaySet, 'one-load');
+            } catch (error) {
+              assert.ok(error instanceof InputError, String(error));
+              seen.refused++;
+              return;
+            }
+            await executeRelayCommand(client, SN, command, relaySet, 'one-load');
+            const calls = fixture.acceptedCalls();
+            for (const call of calls) {
+              const split = splitByCall(call.ctrlMethod ?? '', call.args ?? [], relaySet);
+              assert.equal(split, null, `${fc.stringify(payload)}: ${String(split)}`);
+            }
+            if (calls.some((c) => c.ctrlMethod !== 'relay.get_mask')) {
+              seen.actuated++;
+              const group = device.mask & relaySet;
+              assert.ok(
+                group === 0 || group === relaySet,
+                `${fc.stringify(payload)} left the load at mask ${device.mask}`,
+              );
+            }
+            assert.equal(device.mask & ~relaySet, start & ~relaySet, 'relays of other loads never move');
+          },
+        ),
         { numRuns: 1500, seed: 3103 },
       );
       assert.ok(seen.actuated > 200 && seen.refused > 200, `both sides are exercised: ${JSON.stringify(seen)}`);

@@ -50,7 +50,25 @@ describe('prm3 masks', () => {
       });
     }
 
-    const refused: unknown[] = ['', ' ', '0', '4', '1,,2', '1,1', 'a', '1;2', [], [0], [1, 1], [1.5], [null], 2, null, undefined, { 1: true }];
+    const refused: unknown[] = [
+      '',
+      ' ',
+      '0',
+      '4',
+      '1,,2',
+      '1,1',
+      'a',
+      '1;2',
+      [],
+      [0],
+      [1, 1],
+      [1.5],
+      [null],
+      2,
+      null,
+      undefined,
+      { 1: true },
+    ];
     for (const value of refused) {
       it(`refuses ${JSON.stringify(value) ?? 'undefined'} naming the field and the accepted forms`, () => {
         assert.throws(

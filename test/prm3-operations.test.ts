@@ -36,7 +36,11 @@ class FakePrm3 implements RelayTarget {
     this.held = held;
   }
 
-  async withDevice<T>(attrs: DeviceAttrs, job: (call: DeviceCallerLike) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T> {
+  async withDevice<T>(
+    attrs: DeviceAttrs,
+    job: (call: DeviceCallerLike) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T> {
     assert.equal(this.activeJob, null, 'jobs for one device never overlap');
     this.jobs.push({ attrs, options });
     this.activeJob = this.jobs.length;
@@ -97,7 +101,17 @@ interface SequenceCase {
 }
 
 const sequences: SequenceCase[] = [
-  { name: 'get reads only', initial: 5, relaySet: 7, command: { kind: 'get' }, calls: ['relay.get_mask'], method: 'get_mask', argument: null, commanded: null, actual: 5 },
+  {
+    name: 'get reads only',
+    initial: 5,
+    relaySet: 7,
+    command: { kind: 'get' },
+    calls: ['relay.get_mask'],
+    method: 'get_mask',
+    argument: null,
+    commanded: null,
+    actual: 5,
+  },
   {
     name: 'close only: one close_mask, then a read-back',
     initial: 2,
@@ -185,7 +199,10 @@ describe('prm3 relay operations', () => {
       assert.deepEqual(device.methods, c.calls);
       assert.equal(device.jobs.length, 1, 'one device job');
       assert.deepEqual(device.jobs[0]?.attrs, { sn: '00000004' });
-      assert.ok(device.calls.every((call) => call.job === 1), 'every call inside that job');
+      assert.ok(
+        device.calls.every((call) => call.job === 1),
+        'every call inside that job',
+      );
       const { elapsedMs, ...rest } = result;
       assert.ok(elapsedMs >= 0);
       assert.deepEqual(rest, {
@@ -203,7 +220,13 @@ describe('prm3 relay operations', () => {
 
   it('reports a relay that did not move as held, and the others as applied', async () => {
     const device = new FakePrm3(0, 0b010);
-    const result = await executeRelayCommand(device, '00000004', parseRelayCommand('on', undefined, 7, 'independent'), 7, 'independent');
+    const result = await executeRelayCommand(
+      device,
+      '00000004',
+      parseRelayCommand('on', undefined, 7, 'independent'),
+      7,
+      'independent',
+    );
     assert.deepEqual(device.methods, ['relay.close_mask [7]', 'relay.get_mask']);
     assert.equal(result.commanded, 7);
     assert.equal(result.actual, 5);
@@ -211,7 +234,7 @@ describe('prm3 relay operations', () => {
     assert.equal(result.held, 2);
   });
 
-  it('ignores a held relay outside the node\'s set when judging whether the command applied', async () => {
+  it("ignores a held relay outside the node's set when judging whether the command applied", async () => {
     const device = new FakePrm3(0b100, 0b100);
     const result = await executeRelayCommand(device, '00000004', { kind: 'set', mask: 0 }, 3, 'independent');
     assert.deepEqual(device.methods, ['relay.get_mask', 'relay.set_mask [4]', 'relay.get_mask']);
@@ -222,25 +245,33 @@ describe('prm3 relay operations', () => {
   it('reports held relays for an absolute set as well', async () => {
     const device = new FakePrm3(0, 0b100);
     const result = await executeRelayCommand(device, 'S1', { kind: 'set', mask: 7 }, 7, 'independent');
-    assert.deepEqual({ commanded: result.commanded, actual: result.actual, applied: result.applied, held: result.held }, {
-      commanded: 7,
-      actual: 3,
-      applied: false,
-      held: 4,
-    });
+    assert.deepEqual(
+      { commanded: result.commanded, actual: result.actual, applied: result.applied, held: result.held },
+      {
+        commanded: 7,
+        actual: 3,
+        applied: false,
+        held: 4,
+      },
+    );
   });
 
   it('passes the signal and the call timeout to the job and to every call', async () => {
     const device = new FakePrm3(0);
     const controller = new AbortController();
-    await executeRelayCommand(device, 'S1', { kind: 'toggle' }, 7, 'independent', { signal: controller.signal, timeoutMs: 4_000 });
+    await executeRelayCommand(device, 'S1', { kind: 'toggle' }, 7, 'independent', {
+      signal: controller.signal,
+      timeoutMs: 4_000,
+    });
     assert.equal(device.jobs[0]?.options?.signal, controller.signal);
     for (const call of device.calls) assert.deepEqual(call.options, { signal: controller.signal, timeoutMs: 4_000 });
   });
 
   it('measures the time the command took with the given clock', async () => {
     const times = [1_000, 1_250];
-    const result = await executeRelayCommand(new FakePrm3(), 'S1', { kind: 'get' }, 7, 'independent', { now: () => times.shift() ?? 0 });
+    const result = await executeRelayCommand(new FakePrm3(), 'S1', { kind: 'get' }, 7, 'independent', {
+      now: () => times.shift() ?? 0,
+    });
     assert.equal(result.elapsedMs, 250);
   });
 
@@ -250,25 +281,31 @@ describe('prm3 relay operations', () => {
       it(`treats get_mask returning ${JSON.stringify(bad) ?? 'nothing'} as a protocol error`, async () => {
         const device = new FakePrm3(0);
         device.results.set('relay.get_mask', [bad]);
-        await assert.rejects(executeRelayCommand(device, '00000004', { kind: 'get' }, 7, 'independent'), (error: unknown) => {
-          assert.ok(error instanceof ProtocolError);
-          assert.equal(error.operation, 'relay.get_mask');
-          assert.equal(error.device, '00000004');
-          assert.match(error.message, /^relay\.get_mask on 00000004 returned .*expected a mask 0\.\.7$/);
-          return true;
-        });
+        await assert.rejects(
+          executeRelayCommand(device, '00000004', { kind: 'get' }, 7, 'independent'),
+          (error: unknown) => {
+            assert.ok(error instanceof ProtocolError);
+            assert.equal(error.operation, 'relay.get_mask');
+            assert.equal(error.device, '00000004');
+            assert.match(error.message, /^relay\.get_mask on 00000004 returned .*expected a mask 0\.\.7$/);
+            return true;
+          },
+        );
       });
     }
 
     it('says a command was sent when only its read-back is wrong', async () => {
       const device = new FakePrm3(0);
       device.results.set('relay.get_mask', ['junk']);
-      await assert.rejects(executeRelayCommand(device, 'S1', { kind: 'set', mask: 5 }, 7, 'independent'), (error: unknown) => {
-        assert.ok(error instanceof ProtocolError);
-        assert.equal(error.maybeSent, true);
-        assert.match(error.message, /relay\.set_mask \[5\] was sent/);
-        return true;
-      });
+      await assert.rejects(
+        executeRelayCommand(device, 'S1', { kind: 'set', mask: 5 }, 7, 'independent'),
+        (error: unknown) => {
+          assert.ok(error instanceof ProtocolError);
+          assert.equal(error.maybeSent, true);
+          assert.match(error.message, /relay\.set_mask \[5\] was sent/);
+          return true;
+        },
+      );
       assert.equal(device.mask, 5);
     });
 
@@ -277,12 +314,15 @@ describe('prm3 relay operations', () => {
       it(`treats set_mask returning ${JSON.stringify(bad)} as a protocol error`, async () => {
         const device = new FakePrm3(0);
         device.results.set('relay.set_mask', [bad]);
-        await assert.rejects(executeRelayCommand(device, 'S1', { kind: 'set', mask: 1 }, 7, 'independent'), (error: unknown) => {
-          assert.ok(error instanceof ProtocolError);
-          assert.equal(error.operation, 'relay.set_mask');
-          assert.equal(error.maybeSent, true);
-          return true;
-        });
+        await assert.rejects(
+          executeRelayCommand(device, 'S1', { kind: 'set', mask: 1 }, 7, 'independent'),
+          (error: unknown) => {
+            assert.ok(error instanceof ProtocolError);
+            assert.equal(error.operation, 'relay.set_mask');
+            assert.equal(error.maybeSent, true);
+            return true;
+          },
+        );
         assert.deepEqual(device.methods, ['relay.set_mask [1]'], 'no read-back, no retry');
       });
     }
@@ -301,18 +341,21 @@ describe('prm3 relay operations', () => {
     const device = new FakePrm3(0);
     const failure = new CallError('relay.set_mask failed on 00000004: device busy', 'device busy');
     device.failures.set('relay.set_mask', failure);
-    await assert.rejects(executeRelayCommand(device, '00000004', { kind: 'toggle' }, 7, 'independent'), (error: unknown) => error === failure);
+    await assert.rejects(
+      executeRelayCommand(device, '00000004', { kind: 'toggle' }, 7, 'independent'),
+      (error: unknown) => error === failure,
+    );
     assert.deepEqual(device.methods, ['relay.get_mask', 'relay.set_mask [7]']);
   });
 
   describe('invalid input', () => {
     const invalid: Array<[string, string, RelayCommand, number]> = [
-      ['a mask outside the node\'s relays', 'S1', { kind: 'set', mask: 4 }, 3],
+      ["a mask outside the node's relays", 'S1', { kind: 'set', mask: 4 }, 3],
       ['a mask above 7', 'S1', { kind: 'set', mask: 8 }, 7],
       ['a fractional mask', 'S1', { kind: 'set', mask: 1.5 }, 7],
       ['a relay both closed and opened', 'S1', { kind: 'change', close: 1, open: 1 }, 7],
       ['a change naming no relay', 'S1', { kind: 'change', close: 0, open: 0 }, 7],
-      ['a close outside the node\'s relays', 'S1', { kind: 'change', close: 4, open: 0 }, 1],
+      ["a close outside the node's relays", 'S1', { kind: 'change', close: 4, open: 0 }, 1],
       ['an empty relay set', 'S1', { kind: 'get' }, 0],
       ['a relay set above 7', 'S1', { kind: 'toggle' }, 8],
       ['a blank serial number', ' ', { kind: 'get' }, 7],
@@ -329,13 +372,17 @@ describe('prm3 relay operations', () => {
     it('refuses an unknown command kind before anything is sent', async () => {
       const device = new FakePrm3(0);
       const unknownCommand: unknown = { kind: 'explode' };
-      await assert.rejects(executeRelayCommand(device, 'S1', unknownCommand as RelayCommand, 7, 'independent'), InputError);
+      await assert.rejects(
+        executeRelayCommand(device, 'S1', unknownCommand as RelayCommand, 7, 'independent'),
+        InputError,
+      );
       assert.equal(device.calls.length, 0);
     });
 
     it('never reaches the device when the message cannot be parsed', async () => {
       const device = new FakePrm3(0);
-      const run = async (payload: unknown): Promise<unknown> => executeRelayCommand(device, 'S1', parseRelayCommand(payload, undefined, 3, 'independent'), 3, 'independent');
+      const run = async (payload: unknown): Promise<unknown> =>
+        executeRelayCommand(device, 'S1', parseRelayCommand(payload, undefined, 3, 'independent'), 3, 'independent');
       for (const payload of [4, 'maybe', { close: [3] }, [true, true, true], {}]) {
         await assert.rejects(run(payload), InputError);
       }
@@ -381,7 +428,7 @@ describe('prm3 relay operations', () => {
       }
     }
 
-    it('moves only the node\'s relays, in at most one actuating call, and reports what happened', async () => {
+    it("moves only the node's relays, in at most one actuating call, and reports what happened", async () => {
       await fc.assert(
         fc.asyncProperty(scenario, async ({ relaySet, initial, held, command }) => {
           const device = new FakePrm3(initial, held);
@@ -430,7 +477,12 @@ describe('prm3 SCPI operations', () => {
     device.scpiReplies = ['OK\r\n', 'INVALID COMMAND\r\n', 'OK\r\n'];
     const results = await executeScpi(device, 'S1', ['*IDN?', 'BOGUS', 'MODB:BAUD 9600']);
     assert.equal(results.length, 2);
-    assert.deepEqual(results[1], { command: 'BOGUS', raw: 'INVALID COMMAND\r\n', reply: 'INVALID COMMAND', invalid: true });
+    assert.deepEqual(results[1], {
+      command: 'BOGUS',
+      raw: 'INVALID COMMAND\r\n',
+      reply: 'INVALID COMMAND',
+      invalid: true,
+    });
     assert.equal(device.calls.length, 2);
   });
 

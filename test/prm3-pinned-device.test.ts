@@ -5,10 +5,23 @@ import { DeviceDirectory } from '../src/prm3/device';
 import { DeviceGoneError, goneIfRefused, onSelectedDevice } from '../src/prm3/pinned-device';
 
 function prm3(sn: string, port: string): ControlDevice {
-  return { path: ['net.egauge.slowd', port], mfg: 'eGauge', model: 'PRM3', sn, prot: 'SCPI', link: 'serial', quality: '1', interface: ['relay', 'scpi'], extra: {} };
+  return {
+    path: ['net.egauge.slowd', port],
+    mfg: 'eGauge',
+    model: 'PRM3',
+    sn,
+    prot: 'SCPI',
+    link: 'serial',
+    quality: '1',
+    interface: ['relay', 'scpi'],
+    extra: {},
+  };
 }
 
-const refusal = (): CallError => new CallError('relay.set_mask failed: the meter said "ENODEV: No matching device."', 'ENODEV: No matching device.', { maybeSent: false });
+const refusal = (): CallError =>
+  new CallError('relay.set_mask failed: the meter said "ENODEV: No matching device."', 'ENODEV: No matching device.', {
+    maybeSent: false,
+  });
 
 describe('prm3 pinned devices', () => {
   let listed: ControlDevice[];
@@ -57,7 +70,7 @@ describe('prm3 pinned devices', () => {
     assert.equal(listings, 2);
   });
 
-  it('reports the meter\'s refusal, and runs nothing again, when the listing shows the module still there', async () => {
+  it("reports the meter's refusal, and runs nothing again, when the listing shows the module still there", async () => {
     const original = refusal();
     let runs = 0;
     await assert.rejects(

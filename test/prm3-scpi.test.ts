@@ -21,7 +21,10 @@ describe('prm3 SCPI lines', () => {
 
     it('accepts 62 characters and refuses 63, the PRM3 line being 64 bytes with CRLF', () => {
       assert.equal(validateScpiLine('A'.repeat(62), 'msg.payload').length, 62);
-      assert.throws(() => validateScpiLine('A'.repeat(63), 'msg.payload'), refusal('msg.payload', /63 characters long; .*at most 62/));
+      assert.throws(
+        () => validateScpiLine('A'.repeat(63), 'msg.payload'),
+        refusal('msg.payload', /63 characters long; .*at most 62/),
+      );
     });
 
     it('does not count surrounding spaces towards the length', () => {
@@ -56,18 +59,37 @@ describe('prm3 SCPI lines', () => {
   describe('parseScpiInput', () => {
     it('takes one line or an array of lines', () => {
       assert.deepEqual(parseScpiInput('*IDN?', 'msg.payload'), ['*IDN?']);
-      assert.deepEqual(parseScpiInput(['MODB:BAUD 9600', ' MODB:BAUD? '], 'msg.payload'), ['MODB:BAUD 9600', 'MODB:BAUD?']);
-      assert.equal(parseScpiInput(Array.from({ length: 32 }, () => '*IDN?'), 'msg.payload').length, 32);
+      assert.deepEqual(parseScpiInput(['MODB:BAUD 9600', ' MODB:BAUD? '], 'msg.payload'), [
+        'MODB:BAUD 9600',
+        'MODB:BAUD?',
+      ]);
+      assert.equal(
+        parseScpiInput(
+          Array.from({ length: 32 }, () => '*IDN?'),
+          'msg.payload',
+        ).length,
+        32,
+      );
     });
 
     it('refuses the whole batch when any line is bad, naming that line', () => {
-      assert.throws(() => parseScpiInput(['*IDN?', 'MODB:BAUD 9600;*RST'], 'msg.payload'), refusal('msg.payload[1]', /";"/));
+      assert.throws(
+        () => parseScpiInput(['*IDN?', 'MODB:BAUD 9600;*RST'], 'msg.payload'),
+        refusal('msg.payload[1]', /";"/),
+      );
       assert.throws(() => parseScpiInput(['*IDN?', 7], 'msg.payload'), refusal('msg.payload[1]', /number 7/));
     });
 
     it('refuses empty, oversized and non-text input', () => {
       assert.throws(() => parseScpiInput([], 'msg.payload'), refusal('msg.payload', /empty array/));
-      assert.throws(() => parseScpiInput(Array.from({ length: 33 }, () => '*IDN?'), 'msg.payload'), refusal('msg.payload', /33 lines; at most 32/));
+      assert.throws(
+        () =>
+          parseScpiInput(
+            Array.from({ length: 33 }, () => '*IDN?'),
+            'msg.payload',
+          ),
+        refusal('msg.payload', /33 lines; at most 32/),
+      );
       assert.throws(() => parseScpiInput({ command: '*IDN?' }, 'msg.payload'), refusal('msg.payload', /object/));
       assert.throws(() => parseScpiInput(null, 'msg.payload'), refusal('msg.payload', /null/));
     });

@@ -57,18 +57,30 @@ describe('README', function () {
 
       // The simulator exactly as `egauge-sim` starts it, on a free port instead of its default.
       const lines: string[] = [];
-      const started = await runCli(['--port', '0'], { out: (line) => lines.push(line), err: (line) => lines.push(line) });
+      const started = await runCli(['--port', '0'], {
+        out: (line) => lines.push(line),
+        err: (line) => lines.push(line),
+      });
       sim = started.simulator;
       assert.ok(sim, lines.join('\n'));
       const output = await new Promise<string>((resolve, reject) => {
-        execFile('sh', ['-c', script.replaceAll(address, `127.0.0.1:${sim?.port ?? 0}`)], { timeout: 15_000 }, (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        execFile(
+          'sh',
+          ['-c', script.replaceAll(address, `127.0.0.1:${sim?.port ?? 0}`)],
+          { timeout: 15_000 },
+          (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
         );
       });
 
       assert.equal(output, printed);
       assert.equal(sim.device('USB1').mask, 5, 'relays 1 and 3 closed, relay 2 open');
-      assert.deepEqual(sim.ctrlCalls().map((e) => [e.ctrlMethod, e.args]), [['relay.set_mask', [5]], ['relay.get_mask', []]]);
+      assert.deepEqual(
+        sim.ctrlCalls().map((e) => [e.ctrlMethod, e.args]),
+        [
+          ['relay.set_mask', [5]],
+          ['relay.get_mask', []],
+        ],
+      );
       assert.equal(sim.logins(), 1, 'one digest login');
       const sent = JSON.stringify(sim.log.map((e) => e.body ?? null));
       assert.ok(!sent.includes(defaults.settings.password), 'the password itself was never sent');
@@ -83,17 +95,35 @@ describe('README', function () {
     const defaults = parseCliArgs([]);
     assert.ok('settings' in defaults);
     const { host, user, password } = defaults.settings;
-    assert.ok(section.includes(`\`http://${host}:${DEFAULT_CLI_PORT}\`, user \`${user}\`, password \`${password}\``), 'the defaults it prints');
+    assert.ok(
+      section.includes(`\`http://${host}:${DEFAULT_CLI_PORT}\`, user \`${user}\`, password \`${password}\``),
+      'the defaults it prints',
+    );
   });
 
   it('gives the Dashboard 2.0 version the tests run with as the minimum', function () {
-    const tested = (JSON.parse(readFileSync(require.resolve('@flowfuse/node-red-dashboard/package.json'), 'utf8')) as { version: string }).version;
-    assert.equal(PACKAGE.devDependencies['@flowfuse/node-red-dashboard'], `^${tested}`, 'the tests run the lowest version the range allows');
-    assert.match(README, new RegExp(`\`@flowfuse/node-red-dashboard\` \\(Dashboard 2\\.0\\) ${tested.replaceAll('.', '\\.')} or later`));
+    const tested = (
+      JSON.parse(readFileSync(require.resolve('@flowfuse/node-red-dashboard/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    assert.equal(
+      PACKAGE.devDependencies['@flowfuse/node-red-dashboard'],
+      `^${tested}`,
+      'the tests run the lowest version the range allows',
+    );
+    assert.match(
+      README,
+      new RegExp(`\`@flowfuse/node-red-dashboard\` \\(Dashboard 2\\.0\\) ${tested.replaceAll('.', '\\.')} or later`),
+    );
   });
   it('shows the pictures the browser tests take, each stored in docs/images', function () {
     for (const name of README_SCREENSHOTS) {
-      assert.match(README, new RegExp(`!\\[[^\\]]+\\]\\(docs/images/${name.replace('.', '\\.')}\\)`), `the README shows ${name}`);
+      assert.match(
+        README,
+        new RegExp(`!\\[[^\\]]+\\]\\(docs/images/${name.replace('.', '\\.')}\\)`),
+        `the README shows ${name}`,
+      );
       const png = readFileSync(path.join(IMAGES_DIR, name));
       assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG', `${name} is a PNG`);
       const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];

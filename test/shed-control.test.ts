@@ -24,7 +24,15 @@ class Rig {
   autoConfirm = true;
 
   constructor(overrides: Record<string, unknown> = {}, loads: unknown[] = LOADS) {
-    this.shedder = createShedder({ loads, limitW: 10000, bandW: 500, shedDelayS: 5, restoreDelayS: 30, restoreGapS: 20, ...overrides });
+    this.shedder = createShedder({
+      loads,
+      limitW: 10000,
+      bandW: 500,
+      shedDelayS: 5,
+      restoreDelayS: 30,
+      restoreGapS: 20,
+      ...overrides,
+    });
     this.state = this.shedder.initialState();
   }
 
@@ -64,7 +72,9 @@ class Rig {
 
   /** Commands sent since the log was last cleared. */
   takeCommands(): Array<{ load: string; state: string; reason: string; relays: number; t: number }> {
-    const out = this.log.flatMap((d) => d.commands.map((c) => ({ load: c.load, state: c.state, reason: c.reason, relays: c.relays, t: 0 })));
+    const out = this.log.flatMap((d) =>
+      d.commands.map((c) => ({ load: c.load, state: c.state, reason: c.reason, relays: c.relays, t: 0 })),
+    );
     this.log = [];
     return out;
   }
@@ -76,8 +86,14 @@ class Rig {
 }
 
 /** House power: 2 kW of unswitched load plus whatever switched loads are on. */
-const house = (base: number) => (r: Rig): number =>
-  base + (r.on('pool pump') ? 1000 : 0) + (r.on('water heater') ? 3000 : 0) + (r.on('ev charger') ? 7000 : 0) + (r.on('fridge') ? 150 : 0);
+const house =
+  (base: number) =>
+  (r: Rig): number =>
+    base +
+    (r.on('pool pump') ? 1000 : 0) +
+    (r.on('water heater') ? 3000 : 0) +
+    (r.on('ev charger') ? 7000 : 0) +
+    (r.on('fridge') ? 150 : 0);
 
 describe('load shedder control law', () => {
   describe('settings', () => {
@@ -86,7 +102,11 @@ describe('load shedder control law', () => {
       ['loads', { ...base, loads: [] }, /loads must be a non-empty array/],
       ['loads[0].relays', { ...base, loads: [{ ...LOADS[0], relays: '4' }] }, /relay number/],
       ['loads[0].minOnS', { ...base, loads: [{ ...LOADS[0], minOnS: 5 }] }, /at least the PRM3's own minimum of 10 s/],
-      ['loads[0].minOffS', { ...base, prm3MinSwitchS: 30, loads: [{ ...LOADS[0], minOnS: 30, minOffS: 20 }] }, /at least the PRM3's own minimum of 30 s/],
+      [
+        'loads[0].minOffS',
+        { ...base, prm3MinSwitchS: 30, loads: [{ ...LOADS[0], minOnS: 30, minOffS: 20 }] },
+        /at least the PRM3's own minimum of 30 s/,
+      ],
       ['loads[1].name', { ...base, loads: [LOADS[0], { ...LOADS[1], name: 'pool pump' }] }, /used by another load/],
       ['loads[1].relays', { ...base, loads: [LOADS[0], { ...LOADS[1], relays: '1' }] }, /share a relay of prm3-a/],
       ['loads[0].priority', { ...base, loads: [{ ...LOADS[0], priority: 'high' }] }, /priority/],
@@ -98,16 +118,32 @@ describe('load shedder control law', () => {
     ];
     for (const [field, config, text] of bad) {
       it(`refuses a bad ${field}, naming it and the accepted forms`, () => {
-        assert.throws(() => createShedder(config), (e: unknown) => e instanceof InputError && e.field === field && text.test(e.message));
+        assert.throws(
+          () => createShedder(config),
+          (e: unknown) => e instanceof InputError && e.field === field && text.test(e.message),
+        );
       });
     }
 
     it('takes editor strings and fills defaults, with load minimums at the PRM3 minimum', () => {
-      const s = createShedder({ loads: [{ name: ' spa ', device: 'd', relays: '1, 3', priority: '2', expectedW: '' }], limitW: '6000' });
+      const s = createShedder({
+        loads: [{ name: ' spa ', device: 'd', relays: '1, 3', priority: '2', expectedW: '' }],
+        limitW: '6000',
+      });
       assert.equal(s.config.limitW, 6000);
       assert.deepEqual(
         { ...s.config.loads[0] },
-        { name: 'spa', device: 'd', relays: 5, priority: 2, expectedW: null, minOnS: 10, minOffS: 10, critical: false, autoRestore: true },
+        {
+          name: 'spa',
+          device: 'd',
+          relays: 5,
+          priority: 2,
+          expectedW: null,
+          minOnS: 10,
+          minOffS: 10,
+          critical: false,
+          autoRestore: true,
+        },
       );
       assert.equal(s.config.failsafeAction, 'hold');
       assert.equal(s.config.demandIntervalMin, null);
@@ -117,8 +153,17 @@ describe('load shedder control law', () => {
   describe('message parts', () => {
     const names = ['pool pump', 'spa'];
     it('reads an override, naming the wrong field and the accepted forms', () => {
-      assert.deepEqual(parseOverride({ load: 'spa', state: 'off', forS: '90' }, 'msg.payload', names), { type: 'override', load: 'spa', state: 'off', forS: 90 });
-      assert.deepEqual(parseOverride({ load: 'spa', state: 'auto' }, 'msg.payload', names), { type: 'override', load: 'spa', state: 'auto' });
+      assert.deepEqual(parseOverride({ load: 'spa', state: 'off', forS: '90' }, 'msg.payload', names), {
+        type: 'override',
+        load: 'spa',
+        state: 'off',
+        forS: 90,
+      });
+      assert.deepEqual(parseOverride({ load: 'spa', state: 'auto' }, 'msg.payload', names), {
+        type: 'override',
+        load: 'spa',
+        state: 'auto',
+      });
       const refused: Array<[unknown, string, RegExp]> = [
         ['off', 'msg.payload', /\{load: "<name>", state: "on" \| "off" \| "auto", forS/],
         [{ load: 'sauna', state: 'off' }, 'msg.payload.load', /pool pump, spa/],
@@ -126,15 +171,25 @@ describe('load shedder control law', () => {
         [{ load: 'spa', state: 'on', forS: -5 }, 'msg.payload.forS', /seconds from 1/],
       ];
       for (const [value, field, text] of refused) {
-        assert.throws(() => parseOverride(value, 'msg.payload', names), (e: unknown) => e instanceof InputError && e.field === field && text.test(e.message), JSON.stringify(value));
+        assert.throws(
+          () => parseOverride(value, 'msg.payload', names),
+          (e: unknown) => e instanceof InputError && e.field === field && text.test(e.message),
+          JSON.stringify(value),
+        );
       }
     });
 
     it('reads a limit and a reading as numbers or numeric strings', () => {
       assert.deepEqual(parseLimit('6500', 'msg.payload'), { type: 'limit', watts: 6500 });
       assert.deepEqual(parseReading(-1200.5, 'msg.payload'), { type: 'reading', watts: -1200.5 });
-      assert.throws(() => parseLimit(0, 'msg.payload'), (e: unknown) => e instanceof InputError && e.field === 'msg.payload');
-      assert.throws(() => parseReading('lots', 'msg.payload'), (e: unknown) => e instanceof InputError && /number of watts/.test(e.message));
+      assert.throws(
+        () => parseLimit(0, 'msg.payload'),
+        (e: unknown) => e instanceof InputError && e.field === 'msg.payload',
+      );
+      assert.throws(
+        () => parseReading('lots', 'msg.payload'),
+        (e: unknown) => e instanceof InputError && /number of watts/.test(e.message),
+      );
       assert.throws(() => parseReading(Number.NaN, 'msg.payload'), InputError);
     });
   });
@@ -155,31 +210,47 @@ describe('load shedder control law', () => {
     assert.deepEqual(rig.takeCommands(), [], 'nothing inside the 5 s delay');
     rig.readings(1, 13150);
     // 3150 W + 500 W band: pool pump (1000) and water heater (3000) cover it.
-    assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state, c.reason]), [
-      ['pool pump', 'off', 'shed'],
-      ['water heater', 'off', 'shed'],
-    ]);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
+      [
+        ['pool pump', 'off', 'shed'],
+        ['water heater', 'off', 'shed'],
+      ],
+    );
     rig.readings(3, house(2000));
     assert.deepEqual(rig.takeCommands(), [], 'under the limit: no further shed');
     rig.readings(10, 20000);
     const more = rig.takeCommands();
-    assert.deepEqual(more.map((c) => [c.load, c.relays]), [['ev charger', 7]], 'the three-phase charger is one command on relays 1,2,3');
+    assert.deepEqual(
+      more.map((c) => [c.load, c.relays]),
+      [['ev charger', 7]],
+      'the three-phase charger is one command on relays 1,2,3',
+    );
   });
 
   it('restores in reverse order, one at a time, after the delay and gap, only when the load fits under limit − band', () => {
     const rig = new Rig();
     rig.start();
     rig.readings(6, 13150);
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump', 'water heater']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['pool pump', 'water heater'],
+    );
     // 6.15 kW with both shed: the heater (3 kW) fits under 9.5 kW; it comes back first.
     rig.readings(30, house(-1000));
     assert.deepEqual(rig.takeCommands(), [], 'not before the restore delay');
     rig.readings(1, house(-1000));
-    assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state, c.reason]), [['water heater', 'on', 'restore']]);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
+      [['water heater', 'on', 'restore']],
+    );
     rig.readings(30, house(-1000));
     assert.deepEqual(rig.takeCommands(), [], 'the pool pump (1 kW) does not fit: 9.15 kW + 1 kW is over 9.5 kW');
     rig.readings(1, house(-2000));
-    assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state]), [['pool pump', 'on']]);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => [c.load, c.state]),
+      [['pool pump', 'on']],
+    );
     assert.ok(rig.last.view.loads.every((l) => !l.shed));
   });
 
@@ -189,11 +260,17 @@ describe('load shedder control law', () => {
     rig.readings(6, 13150);
     rig.takeCommands();
     rig.readings(31, house(-3000));
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['water heater']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['water heater'],
+    );
     rig.readings(19, house(-3000));
     assert.deepEqual(rig.takeCommands(), [], 'inside the 20 s gap');
     rig.readings(1, house(-3000));
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['pool pump'],
+    );
   });
 
   it('shows a countdown to restore, the lockout left and a status line', () => {
@@ -216,12 +293,18 @@ describe('load shedder control law', () => {
     const rig = new Rig({}, [{ ...LOADS[0], autoRestore: false }, ...LOADS.slice(1)]);
     rig.start();
     rig.readings(6, 10400);
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['pool pump'],
+    );
     rig.readings(600, 0);
     assert.deepEqual(rig.takeCommands(), []);
     assert.equal(rig.last.view.loads[0]!.restoreInS, null);
     rig.send({ type: 'override', load: 'pool pump', state: 'on', forS: 60 });
-    assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state, c.reason]), [['pool pump', 'on', 'override']]);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
+      [['pool pump', 'on', 'override']],
+    );
   });
 
   it('raises one alarm when everything sheddable is shed and power stays over, and never sheds a critical load', () => {
@@ -254,7 +337,9 @@ describe('load shedder control law', () => {
     let alarms = 0;
     for (let i = 0; i < 300; i++) {
       rig.now += 1000;
-      alarms += rig.send({ type: 'reading', watts: i < 30 ? 30000 : 9900 + (i % 2) * 200 }).events.filter((e) => e.code === 'alarm').length;
+      alarms += rig
+        .send({ type: 'reading', watts: i < 30 ? 30000 : 9900 + (i % 2) * 200 })
+        .events.filter((e) => e.code === 'alarm').length;
     }
     assert.equal(alarms, 1);
     assert.notEqual(rig.last.view.alarm, null);
@@ -266,14 +351,20 @@ describe('load shedder control law', () => {
     const rig = new Rig({}, [{ name: 'spa', device: 'prm3-a', relays: '1', priority: 1, minOnS: 10, minOffS: 10 }]);
     rig.start();
     rig.readings(6, 11000);
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['spa']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['spa'],
+    );
     rig.readings(1, 8600);
     assert.equal(rig.last.view.loads[0]!.expectedW, 2400);
     // Now known: it comes back only when 2.4 kW fits under 9.5 kW.
     rig.readings(120, 7500);
     assert.deepEqual(rig.takeCommands(), []);
     rig.readings(40, 7000);
-    assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state]), [['spa', 'on']]);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => [c.load, c.state]),
+      [['spa', 'on']],
+    );
   });
 
   it('caps automatic switches per load per hour', () => {
@@ -282,22 +373,35 @@ describe('load shedder control law', () => {
     for (let i = 0; i < 10; i++) {
       rig.readings(20, (r) => (r.on('pool pump') ? 11000 : 5000));
     }
-    assert.deepEqual(rig.takeCommands().map((c) => c.state), ['off', 'on'], 'two switches, then it waits');
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.state),
+      ['off', 'on'],
+      'two switches, then it waits',
+    );
     rig.readings(3600, (r) => (r.on('pool pump') ? 11000 : 5000));
     assert.ok(rig.takeCommands().length >= 1, 'switches again once the hour has passed');
   });
 
-  it('does not count a person\'s override against the hourly cap', () => {
+  it("does not count a person's override against the hourly cap", () => {
     const rig = new Rig({ switchesPerHour: 1 }, [LOADS[0]]);
     rig.start();
     rig.send({ type: 'override', load: 'pool pump', state: 'off', forS: 60 });
     rig.send({ type: 'override', load: 'pool pump', state: 'on', forS: 60 });
     rig.readings(30, 1000);
-    assert.deepEqual(rig.takeCommands().map((c) => [c.state, c.reason]), [['off', 'override'], ['on', 'override']]);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => [c.state, c.reason]),
+      [
+        ['off', 'override'],
+        ['on', 'override'],
+      ],
+    );
     assert.equal(rig.last.view.loads[0]!.switchesLastHour, 0);
     rig.send({ type: 'override', load: 'pool pump', state: 'auto' });
     rig.readings(6, 10400);
-    assert.deepEqual(rig.takeCommands().map((c) => [c.state, c.reason]), [['off', 'shed']]);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => [c.state, c.reason]),
+      [['off', 'shed']],
+    );
     assert.equal(rig.last.view.loads[0]!.switchesLastHour, 1);
   });
 
@@ -312,7 +416,10 @@ describe('load shedder control law', () => {
       rig.takeCommands();
       rig.readings(1, (r) => 2500 + (r.on('water heater') ? 3000 : 0));
       assert.equal(rig.last.view.powerW, 5500, 'present power is under the 6 kW limit');
-      assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.reason]), [['water heater', 'shed']]);
+      assert.deepEqual(
+        rig.takeCommands().map((c) => [c.load, c.reason]),
+        [['water heater', 'shed']],
+      );
       rig.readings(1, (r) => 2500 + (r.on('water heater') ? 3000 : 0));
       const proj = rig.last.view.projection;
       assert.ok(proj && proj.intervalStart === T0 && proj.projectedW <= 6000 - 200, JSON.stringify(proj));
@@ -331,18 +438,33 @@ describe('load shedder control law', () => {
     });
 
     it('restores only what fits under limit − band in present power too, not just in the interval budget', () => {
-      const rig = new Rig({ demandIntervalMin: 15, limitW: 6000, bandW: 200, shedDelayS: 0, restoreDelayS: 0, restoreGapS: 0 }, [LOADS[1]]);
+      const rig = new Rig(
+        { demandIntervalMin: 15, limitW: 6000, bandW: 200, shedDelayS: 0, restoreDelayS: 0, restoreGapS: 0 },
+        [LOADS[1]],
+      );
       rig.now = T0 - 1000;
       rig.masks = { 'prm3-a': 0 };
       rig.readBack();
       // A quiet interval: its budget would allow 3 kW more, but 4 kW + 3 kW is over 5.8 kW now.
       rig.readings(600, (r) => 500 + (r.on('water heater') ? 3000 : 0));
-      assert.deepEqual(rig.takeCommands().map((c) => c.load), ['water heater'], 'it fits at 0.5 kW');
+      assert.deepEqual(
+        rig.takeCommands().map((c) => c.load),
+        ['water heater'],
+        'it fits at 0.5 kW',
+      );
       rig.readings(30, (r) => 4000 + (r.on('water heater') ? 3000 : 0));
-      assert.deepEqual(rig.takeCommands().map((c) => c.reason), [], 'at 7 kW the average still ends under 6 kW: no shed');
+      assert.deepEqual(
+        rig.takeCommands().map((c) => c.reason),
+        [],
+        'at 7 kW the average still ends under 6 kW: no shed',
+      );
       rig.send({ type: 'override', load: 'water heater', state: 'off', forS: 20 });
       rig.readings(40, (r) => 4000 + (r.on('water heater') ? 3000 : 0));
-      assert.deepEqual(rig.takeCommands().map((c) => [c.state, c.reason]), [['off', 'override']], 'not restored: 4 kW + 3 kW is over 5.8 kW');
+      assert.deepEqual(
+        rig.takeCommands().map((c) => [c.state, c.reason]),
+        [['off', 'override']],
+        'not restored: 4 kW + 3 kW is over 5.8 kW',
+      );
     });
 
     it('sees the same projection at a read-back between readings, so read-backs do not restart the shed delay', () => {
@@ -399,11 +521,17 @@ describe('load shedder control law', () => {
       const rig = new Rig();
       rig.start();
       rig.readings(6, 11100);
-      assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump', 'water heater']);
+      assert.deepEqual(
+        rig.takeCommands().map((c) => c.load),
+        ['pool pump', 'water heater'],
+      );
       rig.send({ type: 'override', load: 'pool pump', state: 'on', forS: 600 });
       assert.deepEqual(rig.takeCommands(), [], 'inside its 10 s minimum off time');
       rig.readings(10, 5000);
-      assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state, c.reason]), [['pool pump', 'on', 'override']]);
+      assert.deepEqual(
+        rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
+        [['pool pump', 'on', 'override']],
+      );
     });
 
     it('treats a change made elsewhere as manual control and does not fight it', () => {
@@ -413,7 +541,10 @@ describe('load shedder control law', () => {
       rig.takeCommands();
       rig.masks['prm3-a'] = (rig.masks['prm3-a'] ?? 0) | 2; // someone switches the water heater back on
       const d = rig.readBack();
-      assert.deepEqual(d.events.map((e) => [e.code, e.load]), [['override', 'water heater']]);
+      assert.deepEqual(
+        d.events.map((e) => [e.code, e.load]),
+        [['override', 'water heater']],
+      );
       assert.equal(d.view.loads[1]!.owner, 'manual');
       rig.readings(200, 15000);
       assert.ok(!rig.takeCommands().some((c) => c.load === 'water heater'));
@@ -424,7 +555,10 @@ describe('load shedder control law', () => {
       rig.start();
       rig.masks['prm3-b'] = 3;
       const d = rig.readBack();
-      assert.deepEqual(d.events.map((e) => [e.code, e.load, e.text]), [['override', 'ev charger', 'some of its relays changed elsewhere: manual']]);
+      assert.deepEqual(
+        d.events.map((e) => [e.code, e.load, e.text]),
+        [['override', 'ev charger', 'some of its relays changed elsewhere: manual']],
+      );
       rig.readings(120, 30000);
       assert.ok(!rig.takeCommands().some((c) => c.load === 'ev charger'));
     });
@@ -434,16 +568,25 @@ describe('load shedder control law', () => {
       rig.start();
       rig.send({ type: 'override', load: 'ev charger', state: 'off', forS: 3600 });
       rig.readings(11, 5000);
-      assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state]), [['ev charger', 'off']]);
+      assert.deepEqual(
+        rig.takeCommands().map((c) => [c.load, c.state]),
+        [['ev charger', 'off']],
+      );
       rig.send({ type: 'override', load: 'ev charger', state: 'auto' });
       assert.equal(rig.last.view.loads[2]!.owner, 'auto');
       rig.readings(31, 2000);
-      assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state, c.reason]), [['ev charger', 'on', 'restore']]);
+      assert.deepEqual(
+        rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
+        [['ev charger', 'on', 'restore']],
+      );
     });
 
     it('refuses an override for a load it does not own', () => {
       const rig = new Rig();
-      assert.throws(() => rig.send({ type: 'override', load: 'sauna', state: 'off' }), (e: unknown) => e instanceof InputError && /sauna/.test(e.message));
+      assert.throws(
+        () => rig.send({ type: 'override', load: 'sauna', state: 'off' }),
+        (e: unknown) => e instanceof InputError && /sauna/.test(e.message),
+      );
     });
   });
 
@@ -460,18 +603,25 @@ describe('load shedder control law', () => {
       rig.now += 1000;
       const d = rig.send({ type: 'tick' });
       assert.equal(d.events[0]!.code, 'failsafe');
-      assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state, c.reason]), [
-        ['pool pump', 'off', 'failsafe'],
-        ['water heater', 'off', 'failsafe'],
-        ['ev charger', 'off', 'failsafe'],
-      ]);
+      assert.deepEqual(
+        rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
+        [
+          ['pool pump', 'off', 'failsafe'],
+          ['water heater', 'off', 'failsafe'],
+          ['ev charger', 'off', 'failsafe'],
+        ],
+      );
       assert.equal(rig.last.view.loads[0]!.owner, 'failsafe');
       assert.match(rig.last.view.status, /fail-safe \(shed-all\)/);
       rig.readings(1, 2000);
       assert.equal(rig.last.view.failsafe, false);
       assert.equal(rig.last.view.loads[0]!.owner, 'auto');
       rig.readings(120, 2000);
-      assert.deepEqual(rig.takeCommands().map((c) => c.load), ['ev charger', 'water heater', 'pool pump'], 'restored one at a time, highest priority first');
+      assert.deepEqual(
+        rig.takeCommands().map((c) => c.load),
+        ['ev charger', 'water heater', 'pool pump'],
+        'restored one at a time, highest priority first',
+      );
     });
 
     it('holds everything as it is with the hold action', () => {
@@ -493,15 +643,21 @@ describe('load shedder control law', () => {
       assert.equal(rig.takeCommands().length, 2);
       rig.readings(10, 9000);
       rig.send({ type: 'meter', reachable: false });
-      assert.deepEqual(rig.takeCommands().map((c) => [c.load, c.state, c.reason]), [
-        ['pool pump', 'on', 'failsafe'],
-        ['water heater', 'on', 'failsafe'],
-      ]);
+      assert.deepEqual(
+        rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
+        [
+          ['pool pump', 'on', 'failsafe'],
+          ['water heater', 'on', 'failsafe'],
+        ],
+      );
       rig.readings(30, 9000);
       assert.equal(rig.last.view.failsafe, true, 'readings from elsewhere do not make the meter reachable');
       rig.send({ type: 'meter', reachable: true });
       assert.equal(rig.last.view.failsafe, false);
-      assert.deepEqual(rig.last.events.map((e) => [e.code, e.text]), [['failsafe', 'readings and meter back: automatic control resumed']]);
+      assert.deepEqual(
+        rig.last.events.map((e) => [e.code, e.text]),
+        [['failsafe', 'readings and meter back: automatic control resumed']],
+      );
     });
 
     it('leaves a load under manual control alone', () => {
@@ -518,9 +674,15 @@ describe('load shedder control law', () => {
     rig.start();
     rig.readings(10, house(-2150));
     const d = rig.send({ type: 'limit', watts: 8000 });
-    assert.deepEqual(d.events.map((e) => [e.code, e.limitW]), [['limit-changed', 8000]]);
+    assert.deepEqual(
+      d.events.map((e) => [e.code, e.limitW]),
+      [['limit-changed', 8000]],
+    );
     rig.readings(6, house(-2150));
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump', 'water heater']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['pool pump', 'water heater'],
+    );
   });
 
   it('switches nothing while disabled, and resumes with fresh delays when enabled', () => {
@@ -546,7 +708,11 @@ describe('load shedder control law', () => {
     assert.equal(cmd!.load, 'pool pump');
     rig.autoConfirm = true;
     const held = rig.send({ type: 'commandResult', load: 'pool pump', outcome: 'held' });
-    assert.deepEqual(held.commands.map((c) => c.load), ['water heater'], 'the next load is shed at once instead');
+    assert.deepEqual(
+      held.commands.map((c) => c.load),
+      ['water heater'],
+      'the next load is shed at once instead',
+    );
     assert.equal(held.view.loads[0]!.held, true);
     assert.equal(held.view.loads[0]!.confirmed, false);
     assert.match(held.view.loads[0]!.reason, /held by the PRM3/);
@@ -575,7 +741,11 @@ describe('load shedder control law', () => {
       again.readBack();
       again.readings(60, 2000);
       const cmds = again.takeCommands();
-      assert.deepEqual(cmds.map((c) => c.load), ['water heater'], 'the pool pump is still inside its 300 s off time');
+      assert.deepEqual(
+        cmds.map((c) => c.load),
+        ['water heater'],
+        'the pool pump is still inside its 300 s off time',
+      );
       const view = again.last.view.loads;
       assert.equal(view[0]!.shed, true);
       assert.equal(view[2]!.owner, 'manual');
@@ -591,18 +761,33 @@ describe('load shedder control law', () => {
       again.now = rig.now + 60_000;
       again.masks = { 'prm3-a': 7, 'prm3-b': 7 };
       const d = again.readBack();
-      assert.deepEqual(d.events.map((e) => [e.code, e.load]).sort(), [['override', 'pool pump'], ['override', 'water heater']]);
+      assert.deepEqual(d.events.map((e) => [e.code, e.load]).sort(), [
+        ['override', 'pool pump'],
+        ['override', 'water heater'],
+      ]);
     });
 
     it('refuses a damaged stored state, naming the field', () => {
       const s = createShedder({ loads: LOADS, limitW: 10000 });
       const good = JSON.parse(s.serialise(s.initialState())) as Record<string, unknown>;
-      assert.throws(() => s.restoreState('{"version":1'), (e: unknown) => e instanceof InputError && e.field === 'state');
-      assert.throws(() => s.restoreState({ ...good, version: 2 }), (e: unknown) => e instanceof InputError && e.field === 'version');
-      assert.throws(() => s.restoreState({ ...good, limitW: 'lots' }), (e: unknown) => e instanceof InputError && e.field === 'limitW');
+      assert.throws(
+        () => s.restoreState('{"version":1'),
+        (e: unknown) => e instanceof InputError && e.field === 'state',
+      );
+      assert.throws(
+        () => s.restoreState({ ...good, version: 2 }),
+        (e: unknown) => e instanceof InputError && e.field === 'version',
+      );
+      assert.throws(
+        () => s.restoreState({ ...good, limitW: 'lots' }),
+        (e: unknown) => e instanceof InputError && e.field === 'limitW',
+      );
       const loads = good.loads as Record<string, Record<string, unknown>>;
       const broken = { ...good, loads: { ...loads, 'pool pump': { ...loads['pool pump'], owner: 'nobody' } } };
-      assert.throws(() => s.restoreState(broken), (e: unknown) => e instanceof InputError && e.field === 'loads["pool pump"].owner');
+      assert.throws(
+        () => s.restoreState(broken),
+        (e: unknown) => e instanceof InputError && e.field === 'loads["pool pump"].owner',
+      );
     });
   });
 
@@ -611,13 +796,19 @@ describe('load shedder control law', () => {
     rig.start();
     rig.autoConfirm = false;
     rig.readings(6, 10400);
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['pool pump'],
+    );
     rig.readings(3, 10400);
     assert.deepEqual(rig.takeCommands(), [], 'nothing more while the shed is unanswered');
     const confirmed = rig.send({ type: 'commandResult', load: 'pool pump', outcome: 'confirmed' });
     assert.deepEqual(confirmed.commands, [], 'the reading in hand was taken before the pool pump went off');
     rig.readings(1, 10400);
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['water heater']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['water heater'],
+    );
   });
 
   it('counts a command with no answer as failed after the command timeout, and tries again after the retry wait', () => {
@@ -625,14 +816,20 @@ describe('load shedder control law', () => {
     rig.start();
     rig.autoConfirm = false;
     rig.readings(6, 10400);
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['pool pump'],
+    );
     rig.readings(14, 10400);
     assert.equal(rig.last.view.loads[0]!.confirmed, false);
     rig.readings(1, 10400);
     assert.match(rig.last.view.loads[0]!.reason, /failed$/);
     assert.deepEqual(rig.takeCommands(), []);
     rig.readings(10, 10400);
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['pool pump']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['pool pump'],
+    );
   });
 
   it('counts a load found off at its first read-back as shed, and brings it back when it fits', () => {
@@ -643,7 +840,10 @@ describe('load shedder control law', () => {
     assert.equal(d.view.loads[0]!.reason, 'found off: comes back when it fits');
     assert.equal(d.view.loads[3]!.shed, false, 'the fridge is critical: never counted as shed');
     rig.readings(40, house(-6000));
-    assert.deepEqual(rig.takeCommands().map((c) => c.load), ['water heater', 'pool pump']);
+    assert.deepEqual(
+      rig.takeCommands().map((c) => c.load),
+      ['water heater', 'pool pump'],
+    );
   });
 
   it('never changes the state it was given', () => {

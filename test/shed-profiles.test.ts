@@ -18,8 +18,17 @@ const DEVICE_OF: Record<SwitchedKind, [string, string]> = {
 };
 
 /** The controller's own settings as the property draws them, plus the profile and the loads'. */
-interface Settings
-  extends Pick<ShedConfig, 'limitW' | 'bandW' | 'shedDelayS' | 'restoreDelayS' | 'restoreGapS' | 'switchesPerHour' | 'demandIntervalMin' | 'prm3MinSwitchS'> {
+interface Settings extends Pick<
+  ShedConfig,
+  | 'limitW'
+  | 'bandW'
+  | 'shedDelayS'
+  | 'restoreDelayS'
+  | 'restoreGapS'
+  | 'switchesPerHour'
+  | 'demandIntervalMin'
+  | 'prm3MinSwitchS'
+> {
   seed: number;
   startHour: number;
   hours: number;
@@ -40,15 +49,26 @@ function scriptArb(seconds: number, silences: boolean): fc.Arbitrary<Scripted[]>
   const load = fc.constantFrom(...loadNames);
   const at = fc.integer({ min: 1, max: seconds - 1 });
   const kinds: Array<fc.Arbitrary<Scripted>> = [
-    fc.record({ at, kind: fc.constant('override' as const), load, state: fc.constantFrom('on' as const, 'off' as const, 'auto' as const), forS: fc.integer({ min: 30, max: 3600 }) }),
+    fc.record({
+      at,
+      kind: fc.constant('override' as const),
+      load,
+      state: fc.constantFrom('on' as const, 'off' as const, 'auto' as const),
+      forS: fc.integer({ min: 30, max: 3600 }),
+    }),
     fc.record({ at, kind: fc.constant('external' as const), load }),
     fc.record({ at, kind: fc.constant('limit' as const), watts: fc.integer({ min: 4000, max: 14000 }) }),
   ];
-  if (silences) kinds.push(fc.record({ at, kind: fc.constant('silence' as const), forS: fc.integer({ min: 10, max: 900 }) }));
+  if (silences)
+    kinds.push(fc.record({ at, kind: fc.constant('silence' as const), forS: fc.integer({ min: 10, max: 900 }) }));
   return fc.array(fc.oneof(...kinds), { maxLength: 5 });
 }
 
-function settingsArb(hours: number, steady: boolean, script: 'people' | 'people-and-silences' | 'none'): fc.Arbitrary<Settings> {
+function settingsArb(
+  hours: number,
+  steady: boolean,
+  script: 'people' | 'people-and-silences' | 'none',
+): fc.Arbitrary<Settings> {
   const seconds = hours * 3600;
   return fc.record({
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
@@ -74,7 +94,13 @@ function settingsArb(hours: number, steady: boolean, script: 'people' | 'people-
 }
 
 function run(s: Settings): ReplayResult {
-  const profile = generateProfile({ seed: s.seed, seconds: s.hours * 3600, startHour: s.startHour, kinds: KINDS, steady: s.steady });
+  const profile = generateProfile({
+    seed: s.seed,
+    seconds: s.hours * 3600,
+    startHour: s.startHour,
+    kinds: KINDS,
+    steady: s.steady,
+  });
   return replay({
     profile,
     script: s.script,
@@ -115,21 +141,27 @@ function checkMinTimes(r: ReplayResult): void {
     if (c.wasOn === (c.cmd.state === 'on')) continue;
     const load = loadOf(r, c.cmd.load);
     const min = c.wasOn ? load.minOnS : load.minOffS;
-    assert.ok(c.sinceChangeS >= min, `${c.cmd.load} switched ${c.cmd.state} at ${c.t} s, ${c.sinceChangeS} s after its last change; minimum ${min} s`);
+    assert.ok(
+      c.sinceChangeS >= min,
+      `${c.cmd.load} switched ${c.cmd.state} at ${c.t} s, ${c.sinceChangeS} s after its last change; minimum ${min} s`,
+    );
     assert.equal(c.outcome, 'confirmed', `${c.cmd.load} at ${c.t} s was held by the PRM3`);
   }
 }
 
 function checkCriticalNeverShed(r: ReplayResult): void {
   for (const c of r.commands) {
-    if (loadOf(r, c.cmd.load).critical && c.cmd.state === 'off') assert.equal(c.cmd.reason, 'override', `critical ${c.cmd.load} switched off at ${c.t} s (${c.cmd.reason})`);
+    if (loadOf(r, c.cmd.load).critical && c.cmd.state === 'off')
+      assert.equal(c.cmd.reason, 'override', `critical ${c.cmd.load} switched off at ${c.t} s (${c.cmd.reason})`);
   }
 }
 
 function checkHourlyCap(r: ReplayResult): void {
   const cap = r.shedder.config.switchesPerHour;
   const byLoad = new Map<string, number[]>();
-  for (const c of r.commands) if (c.cmd.reason === 'shed' || c.cmd.reason === 'restore') byLoad.set(c.cmd.load, [...(byLoad.get(c.cmd.load) ?? []), c.t]);
+  for (const c of r.commands)
+    if (c.cmd.reason === 'shed' || c.cmd.reason === 'restore')
+      byLoad.set(c.cmd.load, [...(byLoad.get(c.cmd.load) ?? []), c.t]);
   for (const [load, times] of byLoad) {
     for (let i = 0; i < times.length; i++) {
       const inHour = times.filter((t) => t > times[i]! - 3600 && t <= times[i]!).length;
@@ -140,7 +172,12 @@ function checkHourlyCap(r: ReplayResult): void {
 
 function checkOverridesRespected(r: ReplayResult): void {
   for (const c of r.commands) {
-    if (c.override !== null) assert.equal(c.cmd.state, c.override.state, `${c.cmd.load} switched ${c.cmd.state} at ${c.t} s against an override ${c.override.state}`);
+    if (c.override !== null)
+      assert.equal(
+        c.cmd.state,
+        c.override.state,
+        `${c.cmd.load} switched ${c.cmd.state} at ${c.t} s against an override ${c.override.state}`,
+      );
   }
 }
 

@@ -3,7 +3,15 @@ import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim';
 import { digest, record, SimClient } from './fixtures/sim-client';
 
-const PROTECTED = ['/auth/rights', '/ctrl/device', '/ctrl/interface', '/ctrl/interface/relay', '/ctrl/call/4294967360', '/register?rate', '/no/such/thing'];
+const PROTECTED = [
+  '/auth/rights',
+  '/ctrl/device',
+  '/ctrl/interface',
+  '/ctrl/interface/relay',
+  '/ctrl/call/4294967360',
+  '/register?rate',
+  '/no/such/thing',
+];
 
 function claims(jwt: string): Record<string, unknown> {
   const parts = jwt.split('.');
@@ -45,7 +53,10 @@ describe('simulator: authentication', () => {
   it('logs in with a digest hash and the token opens protected paths', async () => {
     const jwt = await client.login();
     assert.deepEqual(await client.get('/auth/unauthorized'), { status: 200, body: { status: 'You are logged in.' } });
-    assert.deepEqual(await client.get('/auth/rights'), { status: 200, body: { usr: 'owner', rights: ['view', 'ctrl', 'save'] } });
+    assert.deepEqual(await client.get('/auth/rights'), {
+      status: 200,
+      body: { usr: 'owner', rights: ['view', 'ctrl', 'save'] },
+    });
     const payload = claims(jwt);
     assert.equal(payload['usr'], 'owner');
     assert.equal(payload['beg'], now / 1000);
@@ -62,7 +73,10 @@ describe('simulator: authentication', () => {
   });
 
   it('refuses a wrong password or an unknown user with HTTP 200 and an error, no token', async () => {
-    for (const [usr, pwd] of [['owner', 'wrong'], ['nobody', 'default']] as const) {
+    for (const [usr, pwd] of [
+      ['owner', 'wrong'],
+      ['nobody', 'default'],
+    ] as const) {
       const reply = await client.tryLogin(usr, pwd);
       assert.equal(reply.status, 200);
       const body = record(reply.body);
@@ -109,7 +123,11 @@ describe('simulator: authentication', () => {
     const reply = await client.post('/auth/login', { rlm: 'eGauge Administration', usr: 'owner', pwd: 'default' });
     assert.equal(reply.status, 200);
     assert.match(String(record(reply.body)['error']), /https/);
-    assert.deepEqual(sim.log.at(-1)?.body, { rlm: 'eGauge Administration', usr: 'owner', pwd: '********' }, 'the log masks the password');
+    assert.deepEqual(
+      sim.log.at(-1)?.body,
+      { rlm: 'eGauge Administration', usr: 'owner', pwd: '********' },
+      'the log masks the password',
+    );
   });
 
   it('ends a token after beg + ltm by the injected clock', async () => {
@@ -162,7 +180,13 @@ describe('simulator: authentication', () => {
       const challenge = await otherClient.challenge();
       assert.equal(challenge.rlm, 'Test Realm');
       const cnnc = 'c0ffee';
-      const reply = await otherClient.post('/auth/login', { rlm: 'Test Realm', usr: 'owner', nnc: challenge.nnc, cnnc, hash: digest('owner', 'Test Realm', 'default', challenge.nnc, cnnc) });
+      const reply = await otherClient.post('/auth/login', {
+        rlm: 'Test Realm',
+        usr: 'owner',
+        nnc: challenge.nnc,
+        cnnc,
+        hash: digest('owner', 'Test Realm', 'default', challenge.nnc, cnnc),
+      });
       assert.equal(typeof record(reply.body)['jwt'], 'string');
     } finally {
       await other.close();

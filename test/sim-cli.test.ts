@@ -27,7 +27,24 @@ describe('egauge-sim command line', () => {
 
   it('starts with the given user, modules and settings and prints how to connect', async () => {
     const output = new Captured();
-    run = await runCli(['--port', '0', '--user', 'demo', '--password=try-me', '--prm3', 'A1', '--prm3', 'B2@USB4', '--latency', '5', '--min-duration', '0'], output);
+    run = await runCli(
+      [
+        '--port',
+        '0',
+        '--user',
+        'demo',
+        '--password=try-me',
+        '--prm3',
+        'A1',
+        '--prm3',
+        'B2@USB4',
+        '--latency',
+        '5',
+        '--min-duration',
+        '0',
+      ],
+      output,
+    );
     assert.equal(run.exitCode, 0);
     const simulator = run.simulator;
     assert.ok(simulator !== undefined);
@@ -46,7 +63,10 @@ describe('egauge-sim command line', () => {
 
   it('sets the base load and lets it swing, with relay loads on top', async () => {
     const output = new Captured();
-    run = await runCli(['--port', '0', '--base-load', '2000', '--load-swing', '1500@120', '--min-duration', '0'], output);
+    run = await runCli(
+      ['--port', '0', '--base-load', '2000', '--load-swing', '1500@120', '--min-duration', '0'],
+      output,
+    );
     assert.equal(run.exitCode, 0);
     assert.match(output.lines.join('\n'), /grid power 2000 W with every relay open, swinging by 1500 W over 120 s/);
     const simulator = run.simulator;
@@ -87,7 +107,18 @@ describe('egauge-sim command line', () => {
   });
 
   it('names a bad option in one line', async () => {
-    for (const argv of [['--bogus'], ['--port'], ['--port', 'x'], ['--port', '70000'], ['--min-duration', '300'], ['--prm3', '@USB1'], ['--latency', '-1'], ['--base-load', 'lots'], ['--load-swing', '100@0'], ['--load-swing', '1@2@3']]) {
+    for (const argv of [
+      ['--bogus'],
+      ['--port'],
+      ['--port', 'x'],
+      ['--port', '70000'],
+      ['--min-duration', '300'],
+      ['--prm3', '@USB1'],
+      ['--latency', '-1'],
+      ['--base-load', 'lots'],
+      ['--load-swing', '100@0'],
+      ['--load-swing', '1@2@3'],
+    ]) {
       const output = new Captured();
       run = await runCli(argv, output);
       assert.equal(run.exitCode, 2, argv.join(' '));
@@ -106,7 +137,9 @@ describe('egauge-sim command line', () => {
       const output = new Captured();
       run = await runCli(['--port', String(address.port)], output);
       assert.equal(run.exitCode, 1);
-      assert.deepEqual(output.errors, [`egauge-sim: port ${address.port} on 127.0.0.1 is already in use; choose another with --port`]);
+      assert.deepEqual(output.errors, [
+        `egauge-sim: port ${address.port} on 127.0.0.1 is already in use; choose another with --port`,
+      ]);
       assert.deepEqual(output.lines, []);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
@@ -115,7 +148,9 @@ describe('egauge-sim command line', () => {
 
   it('runs as a program and stops cleanly on SIGTERM', async function () {
     this.timeout(10_000);
-    const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'sim', 'cli.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'sim', 'cli.js'), '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       let stdout = '';
       let stderr = '';

@@ -66,7 +66,11 @@ describe('simulator: control devices and calls', () => {
     });
 
     it('answers invalid attrs with HTTP 200 and an error', async () => {
-      for (const query of ['attrs=%7Bnope', `attrs=${encodeURIComponent('[1]')}`, `attrs=${encodeURIComponent('{"index":-1}')}`]) {
+      for (const query of [
+        'attrs=%7Bnope',
+        `attrs=${encodeURIComponent('[1]')}`,
+        `attrs=${encodeURIComponent('{"index":-1}')}`,
+      ]) {
         const reply = await client.get(`/ctrl/device?${query}`);
         assert.equal(reply.status, 200);
         assert.equal(typeof record(reply.body)['error'], 'string', query);
@@ -77,7 +81,11 @@ describe('simulator: control devices and calls', () => {
       sim.unplug('B0000002');
       assert.equal(sim.device('B0000002').plugged, false);
       assert.deepEqual(sns(await devices(client)), ['00000004', 'C0000003']);
-      const refused = await client.post('/ctrl/call', { attrs: { sn: 'B0000002' }, method: 'relay.get_mask', args: [] });
+      const refused = await client.post('/ctrl/call', {
+        attrs: { sn: 'B0000002' },
+        method: 'relay.get_mask',
+        args: [],
+      });
       assert.deepEqual(refused.body, { error: 'ENODEV: No matching device.' });
       sim.replug('B0000002');
       assert.deepEqual(sns(await devices(client)), ['00000004', 'B0000002', 'C0000003']);
@@ -88,21 +96,36 @@ describe('simulator: control devices and calls', () => {
       sim.swapPorts('USB1', 'USB2');
       assert.deepEqual(sns(await devices(client)), ['B0000002', '00000004', 'C0000003']);
       assert.deepEqual(sns(await devices(client, { path: ['net.egauge.slowd', 'USB1'] })), ['B0000002']);
-      const moved = await client.post('/ctrl/call', { attrs: { path: ['net.egauge.slowd', 'USB1'], sn: '00000004' }, method: 'relay.get_mask', args: [] });
+      const moved = await client.post('/ctrl/call', {
+        attrs: { path: ['net.egauge.slowd', 'USB1'], sn: '00000004' },
+        method: 'relay.get_mask',
+        args: [],
+      });
       assert.deepEqual(moved.body, { error: 'ENODEV: No matching device.' }, 'path and sn must both match');
-      assert.deepEqual(await client.call({ path: ['net.egauge.slowd', 'USB2'], sn: '00000004' }, 'relay.get_mask', []), { result: 0 });
+      assert.deepEqual(
+        await client.call({ path: ['net.egauge.slowd', 'USB2'], sn: '00000004' }, 'relay.get_mask', []),
+        { result: 0 },
+      );
       assert.throws(() => sim.movePrm3('00000004', 'USB1'), /already has PRM3 B0000002/);
       assert.throws(() => sim.movePrm3('00000004', 'COM1'), /USB port/);
     });
 
     it('refuses attrs that give path after another attribute', async () => {
-      const reply = await client.post('/ctrl/call', { attrs: { sn: '00000004', path: ['net.egauge.slowd', 'USB1'] }, method: 'relay.get_mask', args: [] });
+      const reply = await client.post('/ctrl/call', {
+        attrs: { sn: '00000004', path: ['net.egauge.slowd', 'USB1'] },
+        method: 'relay.get_mask',
+        args: [],
+      });
       assert.match(String(record(reply.body)['error']), /^EINVAL: path must be the first attribute/);
     });
 
     it('runs a hook right after the next listing is answered, and only once', async () => {
       sim.afterNextDeviceList(() => sim.swapPorts('USB1', 'USB2'));
-      assert.deepEqual(sns(await devices(client)), ['00000004', 'B0000002', 'C0000003'], 'the listing shows the state before the hook');
+      assert.deepEqual(
+        sns(await devices(client)),
+        ['00000004', 'B0000002', 'C0000003'],
+        'the listing shows the state before the hook',
+      );
       assert.deepEqual(sns(await devices(client)), ['B0000002', '00000004', 'C0000003']);
       assert.deepEqual(sns(await devices(client)), ['B0000002', '00000004', 'C0000003']);
     });
@@ -125,14 +148,24 @@ describe('simulator: control devices and calls', () => {
           assert.deepEqual(Object.keys(method).sort(), ['doc', 'in', 'in_names', 'name', 'out']);
           return `${String(method['name'])}(${String(method['in'])})${String(method['out'])}`;
         });
-      assert.deepEqual(signatures('relay').sort(), ['close(u)', 'close_mask(u)b', 'get_mask()u', 'open(u)', 'open_mask(u)b', 'set_mask(u)b']);
+      assert.deepEqual(signatures('relay').sort(), [
+        'close(u)',
+        'close_mask(u)b',
+        'get_mask()u',
+        'open(u)',
+        'open_mask(u)b',
+        'set_mask(u)b',
+      ]);
       assert.deepEqual(signatures('scpi'), ['exec(s)s']);
     });
 
     it('serves parts of the description by path', async () => {
       const relay = record(record((await client.get('/ctrl/interface/relay')).body)['result']);
       assert.ok(Array.isArray(relay['method']));
-      assert.deepEqual(await client.get('/ctrl/interface/scpi/method/0/in_names'), { status: 200, body: { result: ['cmd'] } });
+      assert.deepEqual(await client.get('/ctrl/interface/scpi/method/0/in_names'), {
+        status: 200,
+        body: { result: ['cmd'] },
+      });
       const unknown = await client.get('/ctrl/interface/modbus');
       assert.equal(unknown.status, 200);
       assert.match(String(record(unknown.body)['error']), /Unknown resource/);
@@ -221,12 +254,22 @@ describe('simulator: control devices and calls', () => {
     });
 
     it('refuses a malformed call or an unknown device at once, with HTTP 200', async () => {
-      for (const body of ['{"method":', '[]', '{"attrs":{},"args":[]}', '{"attrs":[],"method":"relay.get_mask","args":[]}', '{"method":"relay.get_mask","args":5}']) {
+      for (const body of [
+        '{"method":',
+        '[]',
+        '{"attrs":{},"args":[]}',
+        '{"attrs":[],"method":"relay.get_mask","args":[]}',
+        '{"method":"relay.get_mask","args":5}',
+      ]) {
         const reply = await client.send('POST', '/ctrl/call', body);
         assert.equal(reply.status, 200, body);
         assert.match(String(record(reply.body)['error']), /^EINVAL: /, body);
       }
-      const missing = await client.post('/ctrl/call', { attrs: { sn: '99999999' }, method: 'relay.get_mask', args: [] });
+      const missing = await client.post('/ctrl/call', {
+        attrs: { sn: '99999999' },
+        method: 'relay.get_mask',
+        args: [],
+      });
       assert.deepEqual(missing, { status: 200, body: { error: 'ENODEV: No matching device.' } });
     });
 
@@ -259,8 +302,15 @@ describe('simulator: control devices and calls', () => {
       assert.equal(sim.ctrlCalls('scpi.exec').length, 1);
       assert.equal(sim.ctrlCalls('set_mask').length, 0, 'methods match as sent');
       const seqs = sim.log.map((entry) => entry.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
-      assert.ok(sim.log.some((entry) => entry.method === 'GET' && entry.path.startsWith('/api/ctrl/call/') && entry.query === ''));
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+      );
+      assert.ok(
+        sim.log.some(
+          (entry) => entry.method === 'GET' && entry.path.startsWith('/api/ctrl/call/') && entry.query === '',
+        ),
+      );
     });
   });
 

@@ -44,7 +44,11 @@ function raw(base: string, options: RawOptions): Promise<RawReply> {
     };
     const req =
       url.protocol === 'https:'
-        ? httpsRequest(url, { method: options.method ?? 'GET', headers, ...(options.ca === undefined ? {} : { ca: options.ca }) }, callback)
+        ? httpsRequest(
+            url,
+            { method: options.method ?? 'GET', headers, ...(options.ca === undefined ? {} : { ca: options.ca }) },
+            callback,
+          )
         : httpRequest(url, { method: options.method ?? 'GET', headers, agent: options.agent }, callback);
     req.on('error', reject);
     req.end(options.body);
@@ -77,7 +81,12 @@ describe('simulator: HTTP behaviour and faults', () => {
   });
 
   it('answers unknown resources and wrong methods with HTTP 200 and an error', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/ctrl/device'], ['GET', '/ctrl/call'], ['PUT', '/register']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/ctrl/device'],
+      ['GET', '/ctrl/call'],
+      ['PUT', '/register'],
+    ]) {
       const reply = await raw(sim.url, { method, path, token });
       assert.equal(reply.status, 200, `${method} ${path}`);
       assert.equal(typeof record(JSON.parse(reply.body))['error'], 'string');
@@ -144,7 +153,8 @@ describe('simulator: HTTP behaviour and faults', () => {
     client.token = token;
     const tid = await client.issue({ sn: '00000004' }, 'relay.set_mask', [1]);
     sim.faults.eagainForever = true;
-    for (let i = 0; i < 3; i += 1) assert.deepEqual((await client.get(`/ctrl/call/${tid}`)).body, { error: 'EAGAIN: Call is pending.' });
+    for (let i = 0; i < 3; i += 1)
+      assert.deepEqual((await client.get(`/ctrl/call/${tid}`)).body, { error: 'EAGAIN: Call is pending.' });
     assert.equal(sim.device('USB1').mask, 1, 'the call itself ran');
     sim.faults.eagainForever = false;
     assert.deepEqual((await client.get(`/ctrl/call/${tid}`)).body, { result: false });
@@ -168,7 +178,10 @@ describe('simulator: HTTP behaviour and faults', () => {
   it('refuses connections while offline and comes back on the same port', async () => {
     const { port, url } = sim;
     await sim.setOffline(true);
-    await assert.rejects(raw(url, { path: '/auth/unauthorized' }), (error: unknown) => errorCode(error) === 'ECONNREFUSED');
+    await assert.rejects(
+      raw(url, { path: '/auth/unauthorized' }),
+      (error: unknown) => errorCode(error) === 'ECONNREFUSED',
+    );
     await sim.setOffline(true);
     await sim.setOffline(false);
     assert.equal(sim.port, port);
@@ -205,12 +218,17 @@ describe('simulator: https', () => {
     assert.match(sim.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const reply = await raw(sim.url, { path: '/auth/unauthorized', ca: fixture('ca.pem') });
     assert.equal(reply.status, 401);
-    const byName = await raw(sim.url.replace('127.0.0.1', 'localhost'), { path: '/auth/unauthorized', ca: fixture('ca.pem') });
+    const byName = await raw(sim.url.replace('127.0.0.1', 'localhost'), {
+      path: '/auth/unauthorized',
+      ca: fixture('ca.pem'),
+    });
     assert.equal(byName.status, 401);
   });
 
   it('is refused by a client that does not trust the CA, and nothing is logged', async () => {
-    await assert.rejects(raw(sim.url, { path: '/auth/unauthorized' }), (error: unknown) => /certificate/i.test(String(error)));
+    await assert.rejects(raw(sim.url, { path: '/auth/unauthorized' }), (error: unknown) =>
+      /certificate/i.test(String(error)),
+    );
     assert.equal(sim.log.length, 0);
   });
 
@@ -221,6 +239,10 @@ describe('simulator: https', () => {
     const { jwt } = record(JSON.parse(reply.body));
     assert.equal(typeof jwt, 'string');
     assert.equal(sim.logins(), 1);
-    assert.deepEqual(sim.log.at(-1)?.body, { rlm: 'eGauge Administration', usr: 'owner', pwd: '********' }, 'the log never keeps a password');
+    assert.deepEqual(
+      sim.log.at(-1)?.body,
+      { rlm: 'eGauge Administration', usr: 'owner', pwd: '********' },
+      'the log never keeps a password',
+    );
   });
 });

@@ -9,7 +9,12 @@ describe('simulator: registers', () => {
   const now = Date.UTC(2024, 5, 1, 12, 0, 0, 250);
 
   beforeEach(async () => {
-    sim = await startSimulator({ clock: () => now, minDurationS: 0, baseLoadW: 1000, prm3s: [{ sn: 'A1', loadsW: [100, 200, 400] }, { sn: 'B2' }] });
+    sim = await startSimulator({
+      clock: () => now,
+      minDurationS: 0,
+      baseLoadW: 1000,
+      prm3s: [{ sn: 'A1', loadsW: [100, 200, 400] }, { sn: 'B2' }],
+    });
     client = new SimClient(sim.url);
     await client.login();
   });
@@ -33,8 +38,18 @@ describe('simulator: registers', () => {
       { name: 'Frequency', type: 'F', idx: 3, did: 3 },
       { name: 'Load USB1 R1', type: 'P', idx: 4, did: 4 },
     ]);
-    assert.deepEqual(registers.map((register) => register['name']).slice(4), ['Load USB1 R1', 'Load USB1 R2', 'Load USB1 R3', 'Load USB2 R1', 'Load USB2 R2', 'Load USB2 R3']);
-    assert.ok(registers.every((register) => !('rate' in register)), 'no rate unless asked for');
+    assert.deepEqual(registers.map((register) => register['name']).slice(4), [
+      'Load USB1 R1',
+      'Load USB1 R2',
+      'Load USB1 R3',
+      'Load USB2 R1',
+      'Load USB2 R2',
+      'Load USB2 R3',
+    ]);
+    assert.ok(
+      registers.every((register) => !('rate' in register)),
+      'no rate unless asked for',
+    );
   });
 
   it('makes Grid follow the closed relays of plugged modules', async () => {
@@ -69,7 +84,12 @@ describe('simulator: registers', () => {
   it('swings the base load like a household when asked to', async () => {
     await sim.close();
     let clockMs = 0;
-    sim = await startSimulator({ clock: () => clockMs, baseLoadW: 2000, baseLoadSwing: { amplitudeW: 1500, periodS: 120 }, prm3s: [{ sn: 'A1' }] });
+    sim = await startSimulator({
+      clock: () => clockMs,
+      baseLoadW: 2000,
+      baseLoadSwing: { amplitudeW: 1500, periodS: 120 },
+      prm3s: [{ sn: 'A1' }],
+    });
     client = new SimClient(sim.url);
     await client.login();
     assert.equal((await rates()).get('Grid'), 2000);
@@ -83,7 +103,8 @@ describe('simulator: registers', () => {
   });
 
   it('selects registers by idx with reg, however the + arrives', async () => {
-    const names = async (query: string): Promise<unknown[]> => list(record((await client.get(`/register?${query}`)).body)['registers']).map((r) => record(r)['name']);
+    const names = async (query: string): Promise<unknown[]> =>
+      list(record((await client.get(`/register?${query}`)).body)['registers']).map((r) => record(r)['name']);
     assert.deepEqual(await names('reg=none+3+0&rate'), ['Grid', 'Frequency']);
     assert.deepEqual(await names('reg=none%2B3%2B0'), ['Grid', 'Frequency']);
     assert.deepEqual(await names('reg=1:3'), ['Solar', 'L1 Voltage', 'Frequency']);

@@ -45,7 +45,14 @@ describe('simulator: SCPI through scpi.exec', () => {
 
   it('starts at 19200 baud and refuses rates the module does not have', async () => {
     assert.equal(await scpi('MODBus:BAUD?'), '19200\r\n');
-    for (const line of ['MODB:BAUD 9601', 'MODB:BAUD', 'MODB:BAUD nine', 'MODB:BAUD 9600 1', 'MODB:BAUD? 9600', 'MODBU:BAUD 9600']) {
+    for (const line of [
+      'MODB:BAUD 9601',
+      'MODB:BAUD',
+      'MODB:BAUD nine',
+      'MODB:BAUD 9600 1',
+      'MODB:BAUD? 9600',
+      'MODBU:BAUD 9600',
+    ]) {
       assert.equal(await scpi(line), 'INVALID COMMAND\r\n', line);
     }
     assert.equal(sim.device('USB1').baud, 19200);

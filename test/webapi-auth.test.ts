@@ -90,7 +90,8 @@ describe('webapi client: authentication', () => {
     // The meter clock jumps past the nonce lifetime right after it refuses the revoked
     // token, so the nonce in that 401 is stale when the client uses it.
     let started: SimFixture | undefined;
-    const listingRefused = (): boolean => started?.sim.log.some((entry) => entry.status === 401 && entry.path === '/api/ctrl/device') ?? false;
+    const listingRefused = (): boolean =>
+      started?.sim.log.some((entry) => entry.status === 401 && entry.path === '/api/ctrl/device') ?? false;
     fx = await SimFixture.start({ clock: () => Date.now() + (listingRefused() ? 61_000 : 0) });
     started = fx;
     const client = fx.client();
@@ -106,7 +107,11 @@ describe('webapi client: authentication', () => {
 
   it('refuses a wrong password with AuthError, then holds logins back', async () => {
     fx = await SimFixture.start();
-    const client = fx.client({ password: 'not-the-password', authBackoff: { initialMs: 5_000, maxMs: 10_000 }, log: collectLog });
+    const client = fx.client({
+      password: 'not-the-password',
+      authBackoff: { initialMs: 5_000, maxMs: 10_000 },
+      log: collectLog,
+    });
     const states = recordStates(client);
     const error = await rejection(client.rights(), AuthError);
     assert.match(error.message, /authentication failed for user "owner"/);
@@ -119,7 +124,10 @@ describe('webapi client: authentication', () => {
 
     const logged = fx.sim.log.length;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const held = await rejection(attempt % 2 === 0 ? client.devices() : client.call(PRM3, 'relay.get_mask', []), AuthError);
+      const held = await rejection(
+        attempt % 2 === 0 ? client.devices() : client.call(PRM3, 'relay.get_mask', []),
+        AuthError,
+      );
       assert.match(held.message, /held back/);
     }
     assert.equal(fx.sim.log.length, logged, 'nothing reached the meter during the hold');
@@ -166,7 +174,10 @@ describe('webapi client: authentication', () => {
     await rejection(client.interfaces(), AbortedError);
     await rejection(client.registers(), AbortedError);
     await rejection(client.call(PRM3, 'relay.get_mask', []), AbortedError);
-    await rejection(client.withDevice(PRM3, async () => 1), AbortedError);
+    await rejection(
+      client.withDevice(PRM3, async () => 1),
+      AbortedError,
+    );
     await rejection(client.logout(), AbortedError);
     await client.close();
     assert.equal(fx.sim.log.length, logged);

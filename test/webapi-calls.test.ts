@@ -1,6 +1,25 @@
 import assert from 'node:assert/strict';
-import { AbortedError, CallError, EgaugeError, InputError, PermissionError, QueueFullError, TimeoutError } from '../src/webapi/errors';
-import { assertNoSecrets, collectLog, eventually, loginSecrets, PASSWORD, producedErrors, producedLogLines, rejection, SimFixture, USERNAME } from './helpers/sim-fixture';
+import {
+  AbortedError,
+  CallError,
+  EgaugeError,
+  InputError,
+  PermissionError,
+  QueueFullError,
+  TimeoutError,
+} from '../src/webapi/errors';
+import {
+  assertNoSecrets,
+  collectLog,
+  eventually,
+  loginSecrets,
+  PASSWORD,
+  producedErrors,
+  producedLogLines,
+  rejection,
+  SimFixture,
+  USERNAME,
+} from './helpers/sim-fixture';
 
 const PRM3 = { sn: '00000004' };
 const OTHER = { sn: '00000005' };
@@ -258,7 +277,11 @@ describe('webapi client: control calls', () => {
     const call = client.call(PRM3, 'relay.set_mask', [2], { signal: controller.signal });
     // Abort only once the client holds the call's id (it has polled for the result): before
     // that the honest message is "may or may not have reached the meter".
-    await eventually(() => fx.sim.log.some((entry) => entry.method === 'GET' && entry.path.startsWith('/api/ctrl/call/')), 2_000, 'a result poll');
+    await eventually(
+      () => fx.sim.log.some((entry) => entry.method === 'GET' && entry.path.startsWith('/api/ctrl/call/')),
+      2_000,
+      'a result poll',
+    );
     controller.abort();
     const error = await rejection(call, AbortedError);
     assert.equal(error.maybeSent, true);
@@ -305,7 +328,11 @@ describe('webapi client: control calls', () => {
     await Promise.all([pending, waiting]);
     await sleep(20);
     const after = count();
-    assert.equal(after['Timeout'] ?? 0, before['Timeout'] ?? 0, `timers ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    assert.equal(
+      after['Timeout'] ?? 0,
+      before['Timeout'] ?? 0,
+      `timers ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+    );
     assert.equal(after['TCPSocketWrap'] ?? 0, before['TCPSocketWrap'] ?? 0, 'sockets');
     assert.equal(after['TCPServerWrap'] ?? 0, before['TCPServerWrap'] ?? 0, 'servers');
   });

@@ -78,7 +78,10 @@ describe('webapi client: a connection lost after the request left', () => {
 
     const devices = await listing;
 
-    assert.deepEqual(devices.map((device) => device.sn), ['00000004']);
+    assert.deepEqual(
+      devices.map((device) => device.sn),
+      ['00000004'],
+    );
     assert.equal(listings(), 2, 'one retry');
   });
 });

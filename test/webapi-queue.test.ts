@@ -42,7 +42,10 @@ describe('webapi: device queue', () => {
   it('gives a module one lane whether it is named by serial number alone or pinned to a path', () => {
     assert.equal(deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '1' }), deviceKey({ sn: '1' }));
     assert.equal(deviceKey({ sn: '1', model: 'PRM3' }), deviceKey({ model: 'PRM3', sn: '1' }));
-    assert.notEqual(deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '1' }), deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '2' }));
+    assert.notEqual(
+      deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '1' }),
+      deviceKey({ path: ['net.egauge.slowd', 'USB1'], sn: '2' }),
+    );
   });
 
   it('runs jobs of one device one at a time, in order', async () => {
@@ -77,9 +80,13 @@ describe('webapi: device queue', () => {
   it('moves on after a failing job', async () => {
     const queue = new DeviceQueue<string>(10, refusals);
     const failing = queue.run('dev', () => Promise.reject(new Error('boom')), { tag: 'bad' });
-    const throwing = queue.run('dev', () => {
-      throw new Error('sync boom');
-    }, { tag: 'worse' });
+    const throwing = queue.run(
+      'dev',
+      () => {
+        throw new Error('sync boom');
+      },
+      { tag: 'worse' },
+    );
     const next = queue.run('dev', async () => 'ok', { tag: 'good' });
     await assert.rejects(failing, /boom/);
     await assert.rejects(throwing, /sync boom/);
@@ -91,8 +98,14 @@ describe('webapi: device queue', () => {
     const log: string[] = [];
     const running = gate(log, 'running');
     const first = queue.run('dev', running.job, { tag: 'r' });
-    const waiting = [queue.run('dev', async () => 'w1', { tag: 'w1' }), queue.run('dev', async () => 'w2', { tag: 'w2' })];
-    await assert.rejects(queue.run('dev', async () => 'w3', { tag: 'w3' }), (error: unknown) => error instanceof Refused && error.why === 'full dev 2');
+    const waiting = [
+      queue.run('dev', async () => 'w1', { tag: 'w1' }),
+      queue.run('dev', async () => 'w2', { tag: 'w2' }),
+    ];
+    await assert.rejects(
+      queue.run('dev', async () => 'w3', { tag: 'w3' }),
+      (error: unknown) => error instanceof Refused && error.why === 'full dev 2',
+    );
     running.finish();
     assert.equal(await first, 'running');
     assert.deepEqual(await Promise.all(waiting), ['w1', 'w2']);
@@ -105,9 +118,13 @@ describe('webapi: device queue', () => {
     const first = queue.run('dev', running.job, { tag: 'r' });
     const controller = new AbortController();
     let ran = false;
-    const leaving = queue.run('dev', async () => {
-      ran = true;
-    }, { tag: 'leaving', signal: controller.signal });
+    const leaving = queue.run(
+      'dev',
+      async () => {
+        ran = true;
+      },
+      { tag: 'leaving', signal: controller.signal },
+    );
     const staying = queue.run('dev', async () => 'stayed', { tag: 'staying' });
     controller.abort();
     await assert.rejects(leaving, (error: unknown) => error instanceof Refused && error.why === 'aborted dev');
@@ -120,7 +137,10 @@ describe('webapi: device queue', () => {
 
   it('refuses a job whose signal has already fired', async () => {
     const queue = new DeviceQueue<string>(10, refusals);
-    await assert.rejects(queue.run('dev', async () => 1, { tag: 't', signal: AbortSignal.abort() }), /aborted dev/);
+    await assert.rejects(
+      queue.run('dev', async () => 1, { tag: 't', signal: AbortSignal.abort() }),
+      /aborted dev/,
+    );
   });
 
   it('gives up waiting after maxWaitMs', async () => {
@@ -128,7 +148,10 @@ describe('webapi: device queue', () => {
     const log: string[] = [];
     const running = gate(log, 'running');
     const first = queue.run('dev', running.job, { tag: 'r' });
-    await assert.rejects(queue.run('dev', async () => 1, { tag: 't', maxWaitMs: 20 }), /wait-timeout dev/);
+    await assert.rejects(
+      queue.run('dev', async () => 1, { tag: 't', maxWaitMs: 20 }),
+      /wait-timeout dev/,
+    );
     running.finish();
     await first;
   });
@@ -141,11 +164,22 @@ describe('webapi: device queue', () => {
     const old = queue.run('dev', async () => 'set 2', { tag: 'set 2' });
     const read = queue.run('dev', async () => 'get', { tag: 'get' });
     const newest = queue.run('dev', async () => 'set 3', { tag: 'set 3' });
-    const removed = queue.supersede('dev', (tag) => tag.startsWith('set') && tag !== 'set 3', (tag) => new Refused(`superseded ${tag}`));
+    const removed = queue.supersede(
+      'dev',
+      (tag) => tag.startsWith('set') && tag !== 'set 3',
+      (tag) => new Refused(`superseded ${tag}`),
+    );
     assert.equal(removed, 1);
     await assert.rejects(old, /superseded set 2/);
     assert.deepEqual(queue.waiting('dev'), ['get', 'set 3']);
-    assert.equal(queue.supersede('other', () => true, () => new Refused('x')), 0);
+    assert.equal(
+      queue.supersede(
+        'other',
+        () => true,
+        () => new Refused('x'),
+      ),
+      0,
+    );
     running.finish();
     assert.deepEqual(await Promise.all([first, read, newest]), ['running', 'get', 'set 3']);
   });

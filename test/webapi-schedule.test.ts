@@ -32,7 +32,8 @@ describe('webapi client: requests per command and independent deadlines', () => 
     fx = await SimFixture.start({ prm3s: [{ sn: A.sn, latencyMs: 60 }] });
     const client = fx.client();
     await client.rights();
-    for (let mask = 1; mask <= 5; mask++) await executeRelayCommand(client, A.sn, { kind: 'set', mask: mask % 8 }, 7, 'independent');
+    for (let mask = 1; mask <= 5; mask++)
+      await executeRelayCommand(client, A.sn, { kind: 'set', mask: mask % 8 }, 7, 'independent');
     const counts: number[] = [];
     for (let set = 0; set < 9; set++) {
       const mask = set % 8;
@@ -49,7 +50,12 @@ describe('webapi client: requests per command and independent deadlines', () => 
 
   it('polls a new PRM3 at most three times when another PRM3 on the meter is known', async function () {
     this.timeout(15_000);
-    fx = await SimFixture.start({ prm3s: [{ sn: A.sn, latencyMs: 300 }, { sn: B.sn, latencyMs: 300 }] });
+    fx = await SimFixture.start({
+      prm3s: [
+        { sn: A.sn, latencyMs: 300 },
+        { sn: B.sn, latencyMs: 300 },
+      ],
+    });
     const client = fx.client();
     for (let call = 0; call < 4; call++) await client.call(A, 'relay.get_mask', []);
     fx.sim.clearLog();
@@ -58,7 +64,12 @@ describe('webapi client: requests per command and independent deadlines', () => 
   });
 
   it('an aborted caller leaves another caller’s call, running or waiting, alone', async () => {
-    fx = await SimFixture.start({ prm3s: [{ sn: A.sn, latencyMs: 300 }, { sn: B.sn, latencyMs: 300 }] });
+    fx = await SimFixture.start({
+      prm3s: [
+        { sn: A.sn, latencyMs: 300 },
+        { sn: B.sn, latencyMs: 300 },
+      ],
+    });
     const client = fx.client();
     await client.rights();
     const first = new AbortController();
@@ -76,7 +87,12 @@ describe('webapi client: requests per command and independent deadlines', () => 
   });
 
   it('a call that times out leaves the calls on other devices to finish', async () => {
-    fx = await SimFixture.start({ prm3s: [{ sn: A.sn, latencyMs: 1_500 }, { sn: B.sn, latencyMs: 300 }] });
+    fx = await SimFixture.start({
+      prm3s: [
+        { sn: A.sn, latencyMs: 1_500 },
+        { sn: B.sn, latencyMs: 300 },
+      ],
+    });
     const client = fx.client();
     const slow = client.call(A, 'relay.get_mask', [], { timeoutMs: 500 });
     const other = client.call(B, 'relay.set_mask', [5], { timeoutMs: 3_000 });

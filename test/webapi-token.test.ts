@@ -10,7 +10,13 @@ function fakeJwt(payload: unknown): string {
 describe('webapi: digest login material', () => {
   it('computes md5(md5(usr:rlm:pwd):nnc:cnnc) in lower-case hex', () => {
     // Worked out independently: md5("owner:eGauge Administration:default") = 97289c90…
-    const hash = digestHash('owner', 'eGauge Administration', 'default', '5f2b1c0e9a', '0123456789abcdef0123456789abcdef');
+    const hash = digestHash(
+      'owner',
+      'eGauge Administration',
+      'default',
+      '5f2b1c0e9a',
+      '0123456789abcdef0123456789abcdef',
+    );
     assert.equal(hash, '8eaffaf94c640de33ffb922aedb575e7');
   });
 
@@ -29,7 +35,10 @@ describe('webapi: token lifetime', () => {
   it('reads beg and ltm given as numeric strings', () => {
     assert.equal(tokenExpiry(fakeJwt({ beg: '1700000000', ltm: 600 })), 1_700_000_600_000);
     assert.equal(tokenExpiry(fakeJwt({ beg: 1_700_000_000, ltm: '600' })), 1_700_000_600_000);
-    assert.deepEqual(readTokenTimes(fakeJwt({ beg: '1700000000.5', ltm: '10' })), { beginMs: 1_700_000_000_500, lifetimeMs: 10_000 });
+    assert.deepEqual(readTokenTimes(fakeJwt({ beg: '1700000000.5', ltm: '10' })), {
+      beginMs: 1_700_000_000_500,
+      lifetimeMs: 10_000,
+    });
   });
 
   it('refuses tokens without a readable lifetime', () => {
@@ -45,6 +54,10 @@ describe('webapi: token lifetime', () => {
   it('counts the lifetime from arrival when the meter clock is far off', () => {
     const times = { beginMs: 1_000_000, lifetimeMs: 600_000 };
     assert.equal(localExpiry(times, 1_010_000), 1_600_000, 'close clocks: the meter decides');
-    assert.equal(localExpiry(times, 50_000_000), 50_600_000, 'a meter clock hours behind must not expire every token at once');
+    assert.equal(
+      localExpiry(times, 50_000_000),
+      50_600_000,
+      'a meter clock hours behind must not expire every token at once',
+    );
   });
 });

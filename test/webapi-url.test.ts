@@ -57,10 +57,13 @@ describe('webapi: meter URL normalisation', () => {
   }
 
   it('never repeats a password given in the URL', () => {
-    assert.throws(() => normalizeMeterUrl('http://owner:hunter2@meter.local/'), (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.doesNotMatch(error.message, /hunter2/);
-      return true;
-    });
+    assert.throws(
+      () => normalizeMeterUrl('http://owner:hunter2@meter.local/'),
+      (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      },
+    );
   });
 });

@@ -23,7 +23,15 @@ describe('webapi: reading meter replies', () => {
     let skipped = 0;
     const devices = readDevices(
       [
-        { path: ['net.egauge.slowd', 'USB1'], sn: '00000004', model: 'PRM3', interface: ['relay', 7, 'scpi'], fw: '1.2', bogus: { x: 1 }, quality: 3 },
+        {
+          path: ['net.egauge.slowd', 'USB1'],
+          sn: '00000004',
+          model: 'PRM3',
+          interface: ['relay', 7, 'scpi'],
+          fw: '1.2',
+          bogus: { x: 1 },
+          quality: 3,
+        },
         { sn: 'no-path' },
         'junk',
         { path: ['net.egauge.slowd', 'USB2', '1'] },
@@ -33,7 +41,13 @@ describe('webapi: reading meter replies', () => {
     );
     assert.equal(skipped, 2);
     assert.deepEqual(devices, [
-      { path: ['net.egauge.slowd', 'USB1'], sn: '00000004', model: 'PRM3', interface: ['relay', 'scpi'], extra: { fw: '1.2' } },
+      {
+        path: ['net.egauge.slowd', 'USB1'],
+        sn: '00000004',
+        model: 'PRM3',
+        interface: ['relay', 'scpi'],
+        extra: { fw: '1.2' },
+      },
       { path: ['net.egauge.slowd', 'USB2', '1'], interface: [], extra: {} },
     ]);
     assert.throws(() => readDevices({ result: [] }, fail, noSkips), Bad);
@@ -42,7 +56,13 @@ describe('webapi: reading meter replies', () => {
   it('reads interfaces with defaults for missing members', () => {
     const map = readInterfaces(
       {
-        relay: { method: [{ name: 'get_mask', in: '', out: 'u', doc: 'Get mask.' }, { name: 'set_mask', in: 'u', in_names: ['mask'] }, { doc: 'nameless' }] },
+        relay: {
+          method: [
+            { name: 'get_mask', in: '', out: 'u', doc: 'Get mask.' },
+            { name: 'set_mask', in: 'u', in_names: ['mask'] },
+            { doc: 'nameless' },
+          ],
+        },
         other: {},
       },
       fail,
@@ -78,7 +98,13 @@ describe('webapi: reading meter replies', () => {
 
   it('reads register snapshots with a decimal-string ts', () => {
     const snapshot = readRegisters(
-      { ts: '1678330813.000129799', registers: [{ name: 'Grid', type: 'P', idx: 17, did: 0, rate: 1798 }, { name: 'use', type: 'P', idx: 3 }] },
+      {
+        ts: '1678330813.000129799',
+        registers: [
+          { name: 'Grid', type: 'P', idx: 17, did: 0, rate: 1798 },
+          { name: 'use', type: 'P', idx: 3 },
+        ],
+      },
       fail,
       noSkips,
     );
@@ -89,20 +115,33 @@ describe('webapi: reading meter replies', () => {
     ]);
     assert.deepEqual(readRegisters({ ts: '1' }, fail, noSkips), { ts: 1, registers: [] });
     let skipped = 0;
-    readRegisters({ ts: 2, registers: [{ name: 'x' }, { name: 'y', type: 'P', idx: -1 }] }, fail, (count) => (skipped += count));
+    readRegisters(
+      { ts: 2, registers: [{ name: 'x' }, { name: 'y', type: 'P', idx: -1 }] },
+      fail,
+      (count) => (skipped += count),
+    );
     assert.equal(skipped, 2);
     assert.throws(() => readRegisters({ ts: 'yesterday', registers: [] }, fail, noSkips), Bad);
     assert.throws(() => readRegisters({ ts: '1', registers: {} }, fail, noSkips), Bad);
   });
 
   it('reads challenges, login replies and rights', () => {
-    assert.deepEqual(readChallenge({ rlm: 'eGauge Administration', nnc: 'abc', error: 'Authentication required.' }), { rlm: 'eGauge Administration', nnc: 'abc' });
+    assert.deepEqual(readChallenge({ rlm: 'eGauge Administration', nnc: 'abc', error: 'Authentication required.' }), {
+      rlm: 'eGauge Administration',
+      nnc: 'abc',
+    });
     assert.equal(readChallenge({ rlm: 'x' }), undefined);
     assert.equal(readChallenge('401'), undefined);
     assert.deepEqual(readLoginReply({ jwt: 'a.b.c' }, fail), { kind: 'token', jwt: 'a.b.c' });
-    assert.deepEqual(readLoginReply({ error: 'Invalid credentials' }, fail), { kind: 'refused', text: 'Invalid credentials' });
+    assert.deepEqual(readLoginReply({ error: 'Invalid credentials' }, fail), {
+      kind: 'refused',
+      text: 'Invalid credentials',
+    });
     assert.throws(() => readLoginReply({}, fail), Bad);
-    assert.deepEqual(readRights({ usr: 'owner', rights: ['view', 'ctrl'] }, fail), { usr: 'owner', rights: ['view', 'ctrl'] });
+    assert.deepEqual(readRights({ usr: 'owner', rights: ['view', 'ctrl'] }, fail), {
+      usr: 'owner',
+      rights: ['view', 'ctrl'],
+    });
     assert.throws(() => readRights({ usr: 'owner', rights: 'ctrl' }, fail), Bad);
   });
 
@@ -110,7 +149,10 @@ describe('webapi: reading meter replies', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJ1c3IiOiJvd25lciJ9.c2ln';
     assert.equal(safeQuote(`bad token ${jwt}\r\n`), 'bad token [token]');
     assert.equal(safeQuote('x'.repeat(300)).length, 101);
-    assert.equal(describeBody(502, 'text/html', '<html>Bad gateway</html>', true), 'meter sent HTML (HTTP 502): <html>Bad gateway</html>');
+    assert.equal(
+      describeBody(502, 'text/html', '<html>Bad gateway</html>', true),
+      'meter sent HTML (HTTP 502): <html>Bad gateway</html>',
+    );
     assert.equal(describeBody(200, 'application/json', '', true), 'meter sent an empty reply (HTTP 200)');
     assert.equal(describeBody(200, 'application/json', `{"jwt":"${jwt}"`, false), 'meter sent invalid JSON (HTTP 200)');
     assert.equal(describeBody(503, undefined, 'busy', true), 'meter answered HTTP 503: busy');

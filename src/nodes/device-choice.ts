@@ -25,12 +25,15 @@ export class DeviceChoice {
   select(msgDevice: unknown): DeviceSelector {
     if (this.setting.fromMsg) {
       if (msgDevice === undefined || msgDevice === null || msgDevice === '') {
-        throw new InputError('msg.device', 'msg.device is required: this node takes its device from the message (a serial number such as "00000004", or a USB port such as "USB1")');
+        throw new InputError(
+          'msg.device',
+          'msg.device is required: this node takes its device from the message (a serial number such as "00000004", or a USB port such as "USB1")',
+        );
       }
       return parseDeviceSelector(msgDevice, 'msg.device');
     }
     if (msgDevice !== undefined && msgDevice !== null && msgDevice !== '' && !this.matches(msgDevice)) {
-      const key = typeof msgDevice === 'string' ? msgDevice : JSON.stringify(msgDevice) ?? String(msgDevice);
+      const key = typeof msgDevice === 'string' ? msgDevice : (JSON.stringify(msgDevice) ?? String(msgDevice));
       if (!this.warned.has(key) && this.warned.size < MAX_REMEMBERED_WARNINGS) {
         this.warned.add(key);
         this.warn(`msg.device ${JSON.stringify(key)} ignored: this node is set to device "${this.setting.text}"`);

@@ -172,8 +172,16 @@ export class DeviceNode {
 export function attachToMeter(RED: NodeAPI, node: Node, meterId: unknown): DeviceNode | null {
   const meter = findMeter(RED, meterId);
   if (typeof meter === 'string') {
-    node.status({ fill: 'red', shape: 'ring', text: meter === 'missing' ? 'no meter configured' : 'meter settings invalid' });
-    node.error(meter === 'missing' ? 'no eGauge meter is configured for this node' : 'the eGauge meter configuration is invalid: see its error');
+    node.status({
+      fill: 'red',
+      shape: 'ring',
+      text: meter === 'missing' ? 'no meter configured' : 'meter settings invalid',
+    });
+    node.error(
+      meter === 'missing'
+        ? 'no eGauge meter is configured for this node'
+        : 'the eGauge meter configuration is invalid: see its error',
+    );
     return null;
   }
   return new DeviceNode(node, meter);

@@ -9,7 +9,12 @@ export interface MeterConfigNode extends Node<{ username: unknown; password: unk
 }
 
 function isMeterConfigNode(value: unknown): value is MeterConfigNode {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === METER_TYPE && 'connection' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === METER_TYPE &&
+    'connection' in value
+  );
 }
 
 export function findMeterNode(RED: NodeAPI, id: unknown): MeterConfigNode | null {
@@ -30,7 +35,11 @@ interface TlsConfigNode {
 }
 
 function isTlsConfigNode(value: unknown): value is TlsConfigNode {
-  return typeof value === 'object' && value !== null && typeof (value as { addTLSOptions?: unknown }).addTLSOptions === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { addTLSOptions?: unknown }).addTLSOptions === 'function'
+  );
 }
 
 function pem(value: unknown): string | Buffer | undefined {

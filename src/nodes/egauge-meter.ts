@@ -19,7 +19,8 @@ export = function register(RED: NodeAPI): void {
     node.credentials = { username: credentials.username, password: undefined };
     try {
       const settings = readMeterSettings(def, credentials);
-      const log = (level: 'debug' | 'warn', text: string): void => (level === 'warn' ? node.warn(text) : node.debug(text));
+      const log = (level: 'debug' | 'warn', text: string): void =>
+        level === 'warn' ? node.warn(text) : node.debug(text);
       const tlsId = typeof def['tls'] === 'string' ? def['tls'] : '';
       const connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, tlsId), log), tlsId);
       node.connection = connection;

@@ -15,7 +15,10 @@ export function envName(text: string): string | undefined {
 
 /** A reference Node-RED left in place because the variable is not set. */
 export function unresolvedEnv(field: string, name: string): InputError {
-  return new InputError(field, `the environment variable ${name} named in the ${field} setting is not set in the Node-RED process`);
+  return new InputError(
+    field,
+    `the environment variable ${name} named in the ${field} setting is not set in the Node-RED process`,
+  );
 }
 
 /**
@@ -25,7 +28,10 @@ export function unresolvedEnv(field: string, name: string): InputError {
 export function resolveEnvText(RED: NodeAPI, text: string, field: string): string {
   const name = envName(text);
   if (name === undefined) return text;
-  const value: unknown = RED.util.getSetting(undefined as unknown as Parameters<NodeAPI['util']['getSetting']>[0], name);
+  const value: unknown = RED.util.getSetting(
+    undefined as unknown as Parameters<NodeAPI['util']['getSetting']>[0],
+    name,
+  );
   if (typeof value !== 'string') throw unresolvedEnv(field, name);
   return value;
 }

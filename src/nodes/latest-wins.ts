@@ -39,7 +39,8 @@ export class LatestWins<T> {
   private start(waiting: Waiting<T>): void {
     this.running = true;
     const { replaced, resolve } = waiting;
-    waiting.job()
+    waiting
+      .job()
       .then(
         (result) => resolve({ kind: 'ran', result, replaced }),
         (error: unknown) => waiting.reject(error),

@@ -14,7 +14,12 @@ export interface ResultFlags {
   changedElsewhere?: boolean;
 }
 
-export function relayMessage(msg: NodeMessage, result: RelayResult, output: OutputForm, flags: ResultFlags = {}): NodeMessage {
+export function relayMessage(
+  msg: NodeMessage,
+  result: RelayResult,
+  output: OutputForm,
+  flags: ResultFlags = {},
+): NodeMessage {
   msg.payload = output === 'boolean' ? (result.actual & result.relaySet) === result.relaySet : result.actual;
   msg['mask'] = result.actual;
   msg['relays'] = maskToRelays(result.actual);
@@ -37,7 +42,8 @@ export function relayMessage(msg: NodeMessage, result: RelayResult, output: Outp
 }
 
 export function relayStatus(result: RelayResult): NodeStatus {
-  if (!result.applied) return { fill: 'yellow', shape: 'dot', text: `held: mask ${result.actual}, wanted ${String(result.commanded)}` };
+  if (!result.applied)
+    return { fill: 'yellow', shape: 'dot', text: `held: mask ${result.actual}, wanted ${String(result.commanded)}` };
   return { fill: 'green', shape: 'dot', text: `mask ${result.actual}: ${describeMask(result.actual)}` };
 }
 

@@ -57,8 +57,15 @@ export class MeterConnection {
 
   constructor(options: ClientOptions, tlsId = '') {
     this.client = new EgaugeClient(options);
-    this.target = { url: this.client.url, username: options.username, tls: tlsId, verify: options.tls?.rejectUnauthorized !== false };
-    this.directory = new DeviceDirectory({ list: (signal) => this.client.devices(undefined, signal ? { signal } : {}) });
+    this.target = {
+      url: this.client.url,
+      username: options.username,
+      tls: tlsId,
+      verify: options.tls?.rejectUnauthorized !== false,
+    };
+    this.directory = new DeviceDirectory({
+      list: (signal) => this.client.devices(undefined, signal ? { signal } : {}),
+    });
     this.client.on('state', (state: ClientState, error?: EgaugeError) => {
       this.lastError = error;
       for (const user of this.users) user.meterState(state, error);

@@ -58,7 +58,8 @@ interface DraftBody {
 }
 
 function record(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError('body', 'expected a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError('body', 'expected a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -99,7 +100,12 @@ function deployedConnection(RED: NodeAPI, id: string): MeterConnection {
 }
 
 /** The deployed meter's field that differs from the dialog's, if any. */
-function differingField(target: MeterConnection['target'], body: DraftBody, url: string | undefined, username: string | undefined): string | undefined {
+function differingField(
+  target: MeterConnection['target'],
+  body: DraftBody,
+  url: string | undefined,
+  username: string | undefined,
+): string | undefined {
   if (url !== undefined && url !== target.url) return 'address';
   if (username !== undefined && username !== target.username) return 'username';
   if (body.tls !== undefined && body.tls !== target.tls) return 'TLS configuration';
@@ -116,10 +122,17 @@ type Lease = { client: EgaugeClient; temporary: boolean };
 function draftClient(RED: NodeAPI, body: DraftBody): Lease {
   const url = body.url === undefined ? undefined : normalizeMeterUrl(resolveEnvText(RED, body.url, 'url'));
   const username = body.username === undefined ? undefined : resolveEnvText(RED, body.username, 'username').trim();
-  const typedPassword = body.password !== undefined && body.password !== PASSWORD_PLACEHOLDER ? resolveEnvText(RED, body.password, 'password') : undefined;
+  const typedPassword =
+    body.password !== undefined && body.password !== PASSWORD_PLACEHOLDER
+      ? resolveEnvText(RED, body.password, 'password')
+      : undefined;
   if (typedPassword === undefined) {
     const deployed = body.id === undefined || body.id === '' ? undefined : findMeterNode(RED, body.id)?.connection;
-    if (!deployed) throw new InputError('password', 'type the password: no deployed meter with a stored password matches this dialog');
+    if (!deployed)
+      throw new InputError(
+        'password',
+        'type the password: no deployed meter with a stored password matches this dialog',
+      );
     const differs = differingField(deployed.target, body, url, username);
     if (differs !== undefined) {
       throw new InputError(
@@ -130,7 +143,10 @@ function draftClient(RED: NodeAPI, body: DraftBody): Lease {
     return { client: deployed.client, temporary: false };
   }
   if (url === undefined) throw new InputError('url', 'the meter URL is not set');
-  const settings = readMeterSettings({ url, verify: body.verify, timeout: body.timeout, callTimeout: 15 }, { username, password: typedPassword });
+  const settings = readMeterSettings(
+    { url, verify: body.verify, timeout: body.timeout, callTimeout: 15 },
+    { username, password: typedPassword },
+  );
   return { client: new EgaugeClient(clientOptions(settings, tlsMaterial(RED, body.tls))), temporary: true };
 }
 
@@ -138,11 +154,18 @@ type Handler = (client: EgaugeClient, filter: string | undefined, username: stri
 
 function failure(error: EgaugeError, typed: boolean): Record<string, unknown> {
   // Input errors describe what was typed, not what a host answered.
-  const text = typed && error.code !== 'INPUT' ? (TYPED_TARGET_ERRORS[error.code] ?? 'the request failed') : error.message;
+  const text =
+    typed && error.code !== 'INPUT' ? (TYPED_TARGET_ERRORS[error.code] ?? 'the request failed') : error.message;
   return { ok: false, code: error.code, error: text };
 }
 
-async function answer(res: Response, lease: () => Lease, username: (client: Lease) => string, filter: string | undefined, handler: Handler): Promise<void> {
+async function answer(
+  res: Response,
+  lease: () => Lease,
+  username: (client: Lease) => string,
+  filter: string | undefined,
+  handler: Handler,
+): Promise<void> {
   let held: Lease | undefined;
   let reply: Record<string, unknown>;
   try {
@@ -167,7 +190,8 @@ function draftRoute(RED: NodeAPI, handler: Handler) {
       return;
     }
     const lease = (): Lease => draftClient(RED, body);
-    const user = (held: Lease): string => (held.temporary ? (body.username ?? '').trim() : (findMeterNode(RED, body.id)?.connection?.target.username ?? ''));
+    const user = (held: Lease): string =>
+      held.temporary ? (body.username ?? '').trim() : (findMeterNode(RED, body.id)?.connection?.target.username ?? '');
     void answer(res, lease, user, body.filter, handler);
   };
 }

@@ -15,7 +15,10 @@ export = function register(RED: NodeAPI): void {
     const { client } = device.meter;
     let previous: DiscoveredDevice[] | null = null;
 
-    const scan = async (attrs: DeviceAttrs | undefined, signal: AbortSignal): Promise<{ msg: NodeMessage; status: NodeStatus; changed: boolean }> => {
+    const scan = async (
+      attrs: DeviceAttrs | undefined,
+      signal: AbortSignal,
+    ): Promise<{ msg: NodeMessage; status: NodeStatus; changed: boolean }> => {
       const listed = await client.devices(attrs, { signal });
       const devices = attrs ? listed : filterDevices(listed, settings.filter);
       const current = describe(devices, settings.methods ? await client.interfaces({ signal }) : null);
@@ -24,7 +27,11 @@ export = function register(RED: NodeAPI): void {
       previous = current;
       const noun = settings.filter === 'prm3' && !attrs ? 'PRM3' : 'device';
       const text = `${current.length} ${noun}${current.length === 1 ? '' : 's'}`;
-      return { msg: { payload: current, added, removed, meter: client.url }, status: { fill: 'green', shape: 'dot', text }, changed };
+      return {
+        msg: { payload: current, added, removed, meter: client.url },
+        status: { fill: 'green', shape: 'dot', text },
+        changed,
+      };
     };
 
     this.on('input', (msg, send, done) => {
@@ -47,7 +54,8 @@ export = function register(RED: NodeAPI): void {
       if (changed || emitAlways) this.send(msg);
     };
     if (settings.onDeploy) device.once(0, (signal) => scheduled(signal, true));
-    if (settings.intervalMs > 0) device.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false));
+    if (settings.intervalMs > 0)
+      device.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false));
   }
 
   RED.nodes.registerType('prm3 discover', Prm3DiscoverNode);

@@ -26,7 +26,11 @@ class MaskRelays {
   }
 
   /** The result, or null for a command a newer one replaced before it ran (latest-wins mode). */
-  async command(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<{ result: RelayResult; flags: ResultFlags } | null> {
+  async command(
+    selector: DeviceSelector,
+    command: RelayCommand,
+    signal: AbortSignal,
+  ): Promise<{ result: RelayResult; flags: ResultFlags } | null> {
     const run = (): Promise<RelayResult> => this.run(selector, command, signal);
     try {
       if (this.settings.mode !== 'latest') return this.ran(command, await run(), {});
@@ -39,7 +43,11 @@ class MaskRelays {
     }
   }
 
-  private ran(command: RelayCommand, result: RelayResult, flags: ResultFlags): { result: RelayResult; flags: ResultFlags } {
+  private ran(
+    command: RelayCommand,
+    result: RelayResult,
+    flags: ResultFlags,
+  ): { result: RelayResult; flags: ResultFlags } {
     this.lastMask = result.actual;
     if (command.kind !== 'get') this.watch.own(result.actual);
     else if (this.watch.read(result.actual)) flags.changedElsewhere = true;
@@ -54,13 +62,21 @@ class MaskRelays {
     if (this.device.isClosed) return;
     this.device.view.result(relayStatus(result));
     const flags: ResultFlags = elsewhere ? { poll: true, changedElsewhere: true } : { poll: true };
-    if (changed || this.settings.pollOutput === 'always') node.send(relayMessage({}, result, this.settings.output, flags));
+    if (changed || this.settings.pollOutput === 'always')
+      node.send(relayMessage({}, result, this.settings.output, flags));
   }
 
   private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
     const { client, directory } = this.device.meter;
     return onSelectedDevice(directory, selector, signal, (sn, path) =>
-      executeRelayCommand(client, sn, command, this.settings.relaySet, this.settings.grouping, path === undefined ? { signal } : { signal, path }),
+      executeRelayCommand(
+        client,
+        sn,
+        command,
+        this.settings.relaySet,
+        this.settings.grouping,
+        path === undefined ? { signal } : { signal, path },
+      ),
     );
   }
 }
@@ -88,7 +104,10 @@ export = function register(RED: NodeAPI): void {
             const ran = await relays.command(selector, command, signal);
             // A replaced command ends here: it never ran, so it has no state to report.
             if (ran === null) return { msg: null, status: null };
-            return { msg: relayMessage(msg as NodeMessage, ran.result, settings.output, ran.flags), status: relayStatus(ran.result) };
+            return {
+              msg: relayMessage(msg as NodeMessage, ran.result, settings.output, ran.flags),
+              status: relayStatus(ran.result),
+            };
           },
         };
       });

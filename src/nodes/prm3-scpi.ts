@@ -48,11 +48,14 @@ export = function register(RED: NodeAPI): void {
             if (failed) throw invalidCommand(failed, sn, device.meter.url);
             const out = msg as NodeMessage;
             const exchanges = results.map((r) => ({ command: r.command, raw: r.raw }));
-            out.payload = single ? results[0]?.reply ?? '' : results.map((r) => r.reply);
+            out.payload = single ? (results[0]?.reply ?? '') : results.map((r) => r.reply);
             out['scpi'] = single ? exchanges[0] : exchanges;
             out['prm3'] = { sn };
             const last = results[results.length - 1]?.reply ?? '';
-            return { msg: out, status: { fill: 'green', shape: 'dot', text: last.slice(0, STATUS_TEXT_LIMIT) || '(empty reply)' } };
+            return {
+              msg: out,
+              status: { fill: 'green', shape: 'dot', text: last.slice(0, STATUS_TEXT_LIMIT) || '(empty reply)' },
+            };
           },
         };
       });

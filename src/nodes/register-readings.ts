@@ -17,9 +17,14 @@ export function pickReadings(snapshot: RegisterSnapshot, names: readonly string[
   const missing = names.filter((name) => !byName.has(name));
   if (missing.length > 0) {
     const known = snapshot.registers.map((r) => r.name).join(', ');
-    throw new InputError('registers', `register${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found on the meter (it has: ${known})`);
+    throw new InputError(
+      'registers',
+      `register${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not found on the meter (it has: ${known})`,
+    );
   }
-  return chosen.flatMap((r) => (r ? [{ name: r.name, type: r.type, unit: registerUnit(r.type), value: r.rate ?? null }] : []));
+  return chosen.flatMap((r) =>
+    r ? [{ name: r.name, type: r.type, unit: registerUnit(r.type), value: r.rate ?? null }] : [],
+  );
 }
 
 /** Short status text: `Grid 1.2 kW`. */

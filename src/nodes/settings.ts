@@ -74,7 +74,10 @@ function seconds(raw: Raw, key: string, fallback: number, min: number, max: numb
   if (!Number.isFinite(n)) throw new InputError(key, `setting "${key}" must be a number of seconds`);
   if (zeroAllowed && n === 0) return 0;
   if (n < min || n > max) {
-    throw new InputError(key, `setting "${key}" must be ${zeroAllowed ? '0 (off) or ' : ''}between ${min} and ${max} seconds`);
+    throw new InputError(
+      key,
+      `setting "${key}" must be ${zeroAllowed ? '0 (off) or ' : ''}between ${min} and ${max} seconds`,
+    );
   }
   return Math.round(n * 1000);
 }
@@ -106,7 +109,10 @@ export function readMeterSettings(raw: Raw, credentials: { username?: unknown; p
   const username = resolved('username', typeof credentials.username === 'string' ? credentials.username.trim() : '');
   const password = resolved('password', typeof credentials.password === 'string' ? credentials.password : '');
   if (username === '') {
-    throw new InputError('username', 'the meter username is not set: open the meter node and type a meter user and its password (for egauge-sim: owner and the password it prints)');
+    throw new InputError(
+      'username',
+      'the meter username is not set: open the meter node and type a meter user and its password (for egauge-sim: owner and the password it prints)',
+    );
   }
   return {
     url,
@@ -151,7 +157,10 @@ export function readRegisterSettings(raw: Raw): RegisterSettings {
   else if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) {
     registers = value.map((v) => v.trim()).filter((v) => v !== '');
   } else if (typeof value === 'string') {
-    registers = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    registers = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   } else {
     throw new InputError('registers', 'setting "registers" must be a list of register names');
   }

@@ -80,7 +80,8 @@ export class StatusView {
     if (this.connection === 'unreachable') return { fill: 'red', shape: 'ring', text: 'meter unreachable' };
     if (this.outcome) return this.outcome.status;
     // Core's own keys: the editor shows them in the user's language, as it does for MQTT.
-    if (this.connection === 'connecting') return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
+    if (this.connection === 'connecting')
+      return { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' };
     if (this.connection === 'ready') return { fill: 'green', shape: 'ring', text: 'node-red:common.status.connected' };
     return {};
   }

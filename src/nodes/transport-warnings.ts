@@ -7,7 +7,7 @@ export const PLAIN_HTTP_WARNING =
   'Use https:// where the meter offers it';
 
 export const VERIFY_OFF_WARNING =
-  "is reached without certificate verification, which is insecure: anyone on the network path can pose as the meter and collect the login digest and the token. " +
+  'is reached without certificate verification, which is insecure: anyone on the network path can pose as the meter and collect the login digest and the token. ' +
   "Give the meter's CA certificate in a TLS configuration instead";
 
 export function transportWarnings(target: MeterTarget): string[] {

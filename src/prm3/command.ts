@@ -3,7 +3,16 @@
  * Anything doubtful is refused: a misread message would switch a real load.
  */
 import { InputError } from '../webapi/errors';
-import { ALL_RELAYS, isMask, relayBit, relayList, relayNumberOf, RELAY_COUNT, splitsGroup, type RelayGrouping } from './mask';
+import {
+  ALL_RELAYS,
+  isMask,
+  relayBit,
+  relayList,
+  relayNumberOf,
+  RELAY_COUNT,
+  splitsGroup,
+  type RelayGrouping,
+} from './mask';
 import { describeReceived } from './preview';
 
 export type RelayCommand =
@@ -47,7 +56,12 @@ export function acceptedLoadForms(relaySet: number): string {
  * Throws InputError (field `msg.payload`) for anything it cannot read with certainty, and, when
  * the relays are one load, for anything that would move only some of them.
  */
-export function parseRelayCommand(payload: unknown, topic: unknown, relaySet: number, grouping: RelayGrouping): RelayCommand {
+export function parseRelayCommand(
+  payload: unknown,
+  topic: unknown,
+  relaySet: number,
+  grouping: RelayGrouping,
+): RelayCommand {
   if (!isMask(relaySet) || relaySet === 0) {
     throw new InputError('relays', `the node's relay set must be a mask 1..7, got ${describeReceived(relaySet)}`);
   }
@@ -133,7 +147,9 @@ class PayloadReader {
   }
 
   private allRelays(close: boolean): RelayCommand {
-    return close ? { kind: 'change', close: this.relaySet, open: 0 } : { kind: 'change', close: 0, open: this.relaySet };
+    return close
+      ? { kind: 'change', close: this.relaySet, open: 0 }
+      : { kind: 'change', close: 0, open: this.relaySet };
   }
 
   private word(text: string): RelayCommand {

@@ -73,7 +73,10 @@ export function parseDeviceSelector(value: unknown, field: string): DeviceSelect
   if (text === '' || text.toLowerCase() === 'first') return { kind: 'first' };
   if (USB_PORT.test(text)) return { kind: 'port', port: text.toUpperCase() };
   if (text.length > SERIAL_MAX_CHARS || !/^[\x20-\x7e]+$/.test(text)) {
-    throw new InputError(field, `${field} must be ${SELECTOR_FORMS} (printable, at most ${SERIAL_MAX_CHARS} characters); got ${describeReceived(value)}`);
+    throw new InputError(
+      field,
+      `${field} must be ${SELECTOR_FORMS} (printable, at most ${SERIAL_MAX_CHARS} characters); got ${describeReceived(value)}`,
+    );
   }
   return { kind: 'sn', sn: text };
 }
@@ -254,10 +257,13 @@ export class DeviceDirectory {
 
 function resolved(device: ControlDevice, selector: DeviceSelector): ResolvedDevice {
   if (device.sn === undefined || device.sn === '') {
-    throw new DeviceError(`the relay device on ${portOf(device) ?? '(no port)'} reports no serial number, so commands cannot address it`, {
-      device: describeSelector(selector),
-      operation: 'select device',
-    });
+    throw new DeviceError(
+      `the relay device on ${portOf(device) ?? '(no port)'} reports no serial number, so commands cannot address it`,
+      {
+        device: describeSelector(selector),
+        operation: 'select device',
+      },
+    );
   }
   return { sn: device.sn, device };
 }

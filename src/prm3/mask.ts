@@ -69,7 +69,8 @@ export function relayList(mask: number): string {
   return relayNumbers(mask).join(',');
 }
 
-const RELAY_SET_FORMS = 'relay numbers 1..3 without repeats, as a comma list such as "1,2,3" or "2", or an array such as [1, 3]';
+const RELAY_SET_FORMS =
+  'relay numbers 1..3 without repeats, as a comma list such as "1,2,3" or "2", or an array such as [1, 3]';
 
 /** A relay number given as a number or a one-digit string; null when it is neither. */
 export function relayNumberOf(v: unknown): number | null {

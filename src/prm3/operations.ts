@@ -17,7 +17,11 @@ export type DeviceCallerLike = (method: string, args: unknown[], options?: CallO
 
 /** Anything that runs a job with a device's slot held, e.g. the WebAPI client. */
 export interface RelayTarget {
-  withDevice<T>(attrs: DeviceAttrs, job: (call: DeviceCallerLike) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  withDevice<T>(
+    attrs: DeviceAttrs,
+    job: (call: DeviceCallerLike) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T>;
 }
 
 export type RelayMethod = 'get_mask' | 'set_mask' | 'close_mask' | 'open_mask';
@@ -203,11 +207,14 @@ class RelaySession {
   private async getMask(): Promise<number> {
     const result = await this.call('relay.get_mask', [], this.callOptions);
     if (!isMask(result)) {
-      throw new ProtocolError(`relay.get_mask on ${this.sn} returned ${describeReceived(result)}; expected a mask 0..7${this.sentNote()}`, {
-        operation: 'relay.get_mask',
-        device: this.sn,
-        maybeSent: this.sent !== null,
-      });
+      throw new ProtocolError(
+        `relay.get_mask on ${this.sn} returned ${describeReceived(result)}; expected a mask 0..7${this.sentNote()}`,
+        {
+          operation: 'relay.get_mask',
+          device: this.sn,
+          maybeSent: this.sent !== null,
+        },
+      );
     }
     return result;
   }
@@ -220,11 +227,14 @@ class RelaySession {
     this.actuated = true;
     // The module answers false (or nothing); anything else means the reply is not understood.
     if (result !== undefined && typeof result !== 'boolean') {
-      throw new ProtocolError(`${qualified} on ${this.sn} returned ${describeReceived(result)}; expected true, false or nothing${this.sentNote()}`, {
-        operation: qualified,
-        device: this.sn,
-        maybeSent: true,
-      });
+      throw new ProtocolError(
+        `${qualified} on ${this.sn} returned ${describeReceived(result)}; expected true, false or nothing${this.sentNote()}`,
+        {
+          operation: qualified,
+          device: this.sn,
+          maybeSent: true,
+        },
+      );
     }
   }
 
@@ -257,7 +267,10 @@ function checkRelaySet(relaySet: unknown): void {
 
 function checkGrouping(grouping: unknown): void {
   if (grouping !== 'one-load' && grouping !== 'independent') {
-    throw new InputError('oneLoad', `the relays' grouping must be "one-load" or "independent", got ${describeReceived(grouping)}`);
+    throw new InputError(
+      'oneLoad',
+      `the relays' grouping must be "one-load" or "independent", got ${describeReceived(grouping)}`,
+    );
   }
 }
 
@@ -298,7 +311,10 @@ function toCallOptions(options: OperationOptions): CallOptions {
   const callOptions: CallOptions = {};
   if (options.timeoutMs !== undefined) {
     if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
-      throw new InputError('timeout', `the call timeout must be a positive number of milliseconds, got ${describeReceived(options.timeoutMs)}`);
+      throw new InputError(
+        'timeout',
+        `the call timeout must be a positive number of milliseconds, got ${describeReceived(options.timeoutMs)}`,
+      );
     }
     callOptions.timeoutMs = options.timeoutMs;
   }

@@ -19,12 +19,16 @@ export class DeviceGoneError extends DeviceError {
     readonly path: readonly string[],
     readonly refusal: EgaugeError,
   ) {
-    super(`PRM3 ${sn} is no longer on ${portOfPath(path) ?? path.join('/')}: the meter refused the command and nothing was switched`, {
-      ...(refusal.meter !== undefined ? { meter: refusal.meter } : {}),
-      ...(refusal.operation !== undefined ? { operation: refusal.operation } : {}),
-      device: sn,
-      maybeSent: false,
-    }, { cause: refusal });
+    super(
+      `PRM3 ${sn} is no longer on ${portOfPath(path) ?? path.join('/')}: the meter refused the command and nothing was switched`,
+      {
+        ...(refusal.meter !== undefined ? { meter: refusal.meter } : {}),
+        ...(refusal.operation !== undefined ? { operation: refusal.operation } : {}),
+        device: sn,
+        maybeSent: false,
+      },
+      { cause: refusal },
+    );
   }
 }
 
@@ -33,7 +37,12 @@ export class DeviceGoneError extends DeviceError {
  * path, the meter answered its POST with an error (so no call was started), and no earlier call
  * of the same job acted on the device.
  */
-export function goneIfRefused(error: unknown, sn: string, path: readonly string[] | undefined, actedBefore: boolean): unknown {
+export function goneIfRefused(
+  error: unknown,
+  sn: string,
+  path: readonly string[] | undefined,
+  actedBefore: boolean,
+): unknown {
   if (path === undefined || actedBefore || !(error instanceof CallError) || error.maybeSent) return error;
   return new DeviceGoneError(sn, path, error);
 }

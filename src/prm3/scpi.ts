@@ -59,11 +59,18 @@ export function validateScpiLine(line: unknown, field: string): string {
 export function parseScpiInput(payload: unknown, field: string): string[] {
   if (typeof payload === 'string') return [validateScpiLine(payload, field)];
   if (!Array.isArray(payload)) {
-    throw new InputError(field, `${field} must be a SCPI command line or an array of them, got ${describeReceived(payload)}`);
+    throw new InputError(
+      field,
+      `${field} must be a SCPI command line or an array of them, got ${describeReceived(payload)}`,
+    );
   }
-  if (payload.length === 0) throw new InputError(field, `${field} is an empty array: give at least one SCPI command line`);
+  if (payload.length === 0)
+    throw new InputError(field, `${field} is an empty array: give at least one SCPI command line`);
   if (payload.length > SCPI_MAX_LINES) {
-    throw new InputError(field, `${field} has ${payload.length} lines; at most ${SCPI_MAX_LINES} are sent in one message`);
+    throw new InputError(
+      field,
+      `${field} has ${payload.length} lines; at most ${SCPI_MAX_LINES} are sent in one message`,
+    );
   }
   return payload.map((line: unknown, index) => validateScpiLine(line, `${field}[${index}]`));
 }

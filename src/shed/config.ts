@@ -85,14 +85,21 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function parseNumber(value: unknown, field: string, min: number, max: number, unit: string): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
-    throw new InputError(field, `${field} must be a number of ${unit} from ${min} to ${max}; got ${describeReceived(value)}`);
+    throw new InputError(
+      field,
+      `${field} must be a number of ${unit} from ${min} to ${max}; got ${describeReceived(value)}`,
+    );
   }
   return n;
 }
 
 export function parseWholeNumber(value: unknown, field: string, min: number, max: number, unit: string): number {
   const n = parseNumber(value, field, min, max, unit);
-  if (!Number.isInteger(n)) throw new InputError(field, `${field} must be a whole number of ${unit} from ${min} to ${max}; got ${describeReceived(value)}`);
+  if (!Number.isInteger(n))
+    throw new InputError(
+      field,
+      `${field} must be a whole number of ${unit} from ${min} to ${max}; got ${describeReceived(value)}`,
+    );
   return n;
 }
 
@@ -112,16 +119,22 @@ export function parseLoadName(value: unknown, field: string): string {
 
 export function parseFailsafeAction(value: unknown, field: string): FailsafeAction {
   const found = FAILSAFE_ACTIONS.find((a) => a === value);
-  if (found === undefined) throw new InputError(field, `${field} must be one of ${FAILSAFE_ACTIONS.join(', ')}; got ${describeReceived(value)}`);
+  if (found === undefined)
+    throw new InputError(
+      field,
+      `${field} must be one of ${FAILSAFE_ACTIONS.join(', ')}; got ${describeReceived(value)}`,
+    );
   return found;
 }
 
 /** Off, 15 or 60 minutes; "", null, 0 and "off" mean the limit applies to present power. */
 export function parseDemandInterval(value: unknown, field: string): DemandIntervalMin | null {
-  if (value === null || value === undefined || value === '' || value === 0 || value === '0' || value === 'off') return null;
+  if (value === null || value === undefined || value === '' || value === 0 || value === '0' || value === 'off')
+    return null;
   const n = typeof value === 'string' ? Number(value) : value;
   const found = DEMAND_INTERVALS_MIN.find((m) => m === n);
-  if (found === undefined) throw new InputError(field, `${field} must be 15 or 60 (minutes) or off; got ${describeReceived(value)}`);
+  if (found === undefined)
+    throw new InputError(field, `${field} must be 15 or 60 (minutes) or off; got ${describeReceived(value)}`);
   return found;
 }
 
@@ -133,18 +146,28 @@ function optional<T>(v: unknown, fallback: T, parse: (x: unknown) => T): T {
 }
 
 export function parseLoad(value: unknown, field: string, prm3MinSwitchS: number): LoadConfig {
-  if (!isRecord(value)) throw new InputError(field, `${field} must be an object with name, device, relays and priority; got ${describeReceived(value)}`);
+  if (!isRecord(value))
+    throw new InputError(
+      field,
+      `${field} must be an object with name, device, relays and priority; got ${describeReceived(value)}`,
+    );
   const f = (k: string): string => `${field}.${k}`;
   const minS = (k: string): number =>
     optional(value[k], prm3MinSwitchS, (x) => {
       const s = parseNumber(x, f(k), 0, MAX_S, 'seconds');
       if (s < prm3MinSwitchS) {
-        throw new InputError(f(k), `${f(k)} must be at least the PRM3's own minimum of ${prm3MinSwitchS} s; got ${describeReceived(x)}`);
+        throw new InputError(
+          f(k),
+          `${f(k)} must be at least the PRM3's own minimum of ${prm3MinSwitchS} s; got ${describeReceived(x)}`,
+        );
       }
       return s;
     });
   if (typeof value.device !== 'string' || value.device === '') {
-    throw new InputError(f('device'), `${f('device')} must name the PRM3 device as a non-empty string; got ${describeReceived(value.device)}`);
+    throw new InputError(
+      f('device'),
+      `${f('device')} must name the PRM3 device as a non-empty string; got ${describeReceived(value.device)}`,
+    );
   }
   const expected = value.expectedW;
   return {
@@ -152,7 +175,10 @@ export function parseLoad(value: unknown, field: string, prm3MinSwitchS: number)
     device: value.device,
     relays: parseRelaySet(value.relays, f('relays')),
     priority: parseNumber(value.priority, f('priority'), -1e6, 1e6, 'priority (lower sheds first)'),
-    expectedW: expected === undefined || expected === null || expected === '' ? null : parseNumber(expected, f('expectedW'), 1, MAX_W, 'watts'),
+    expectedW:
+      expected === undefined || expected === null || expected === ''
+        ? null
+        : parseNumber(expected, f('expectedW'), 1, MAX_W, 'watts'),
     minOnS: minS('minOnS'),
     minOffS: minS('minOffS'),
     critical: optional(value.critical, false, (x) => parseBoolean(x, f('critical'))),
@@ -162,9 +188,12 @@ export function parseLoad(value: unknown, field: string, prm3MinSwitchS: number)
 
 /** Whole settings object; the first wrong field throws an InputError naming it. */
 export function validateShedConfig(value: unknown): ShedConfig {
-  if (!isRecord(value)) throw new InputError('config', `config must be an object with loads and limitW; got ${describeReceived(value)}`);
+  if (!isRecord(value))
+    throw new InputError('config', `config must be an object with loads and limitW; got ${describeReceived(value)}`);
   const v = value;
-  const prm3MinSwitchS = optional(v.prm3MinSwitchS, DEFAULTS.prm3MinSwitchS, (x) => parseWholeNumber(x, 'prm3MinSwitchS', 0, PRM3_MAX_MIN_SWITCH_S, 'seconds'));
+  const prm3MinSwitchS = optional(v.prm3MinSwitchS, DEFAULTS.prm3MinSwitchS, (x) =>
+    parseWholeNumber(x, 'prm3MinSwitchS', 0, PRM3_MAX_MIN_SWITCH_S, 'seconds'),
+  );
   if (!Array.isArray(v.loads) || v.loads.length === 0) {
     throw new InputError('loads', `loads must be a non-empty array of loads; got ${describeReceived(v.loads)}`);
   }
@@ -172,17 +201,25 @@ export function validateShedConfig(value: unknown): ShedConfig {
   const names = new Set<string>();
   const relaysInUse = new Map<string, number>();
   loads.forEach((load, i) => {
-    if (names.has(load.name)) throw new InputError(`loads[${i}].name`, `loads[${i}].name "${load.name}" is used by another load; each load needs its own name`);
+    if (names.has(load.name))
+      throw new InputError(
+        `loads[${i}].name`,
+        `loads[${i}].name "${load.name}" is used by another load; each load needs its own name`,
+      );
     names.add(load.name);
     const used = relaysInUse.get(load.device) ?? 0;
     if ((used & load.relays) !== 0) {
-      throw new InputError(`loads[${i}].relays`, `loads[${i}].relays share a relay of ${load.device} with another load; a relay belongs to one load only`);
+      throw new InputError(
+        `loads[${i}].relays`,
+        `loads[${i}].relays share a relay of ${load.device} with another load; a relay belongs to one load only`,
+      );
     }
     relaysInUse.set(load.device, used | load.relays);
   });
   const limitW = parseNumber(v.limitW, 'limitW', 1, MAX_W, 'watts');
   const bandW = optional(v.bandW, DEFAULTS.bandW, (x) => parseNumber(x, 'bandW', 0, MAX_W, 'watts'));
-  if (bandW >= limitW) throw new InputError('bandW', `bandW must be smaller than limitW (${limitW} W); got ${describeReceived(v.bandW)}`);
+  if (bandW >= limitW)
+    throw new InputError('bandW', `bandW must be smaller than limitW (${limitW} W); got ${describeReceived(v.bandW)}`);
   const seconds = (k: keyof typeof DEFAULTS & string, min: number, fallback: number): number =>
     optional(v[k], fallback, (x) => parseNumber(x, k, min, MAX_S, 'seconds'));
   return {
@@ -192,10 +229,14 @@ export function validateShedConfig(value: unknown): ShedConfig {
     shedDelayS: seconds('shedDelayS', 0, DEFAULTS.shedDelayS),
     restoreDelayS: seconds('restoreDelayS', 0, DEFAULTS.restoreDelayS),
     restoreGapS: seconds('restoreGapS', 0, DEFAULTS.restoreGapS),
-    switchesPerHour: optional(v.switchesPerHour, DEFAULTS.switchesPerHour, (x) => parseWholeNumber(x, 'switchesPerHour', 1, 3600, 'switches')),
+    switchesPerHour: optional(v.switchesPerHour, DEFAULTS.switchesPerHour, (x) =>
+      parseWholeNumber(x, 'switchesPerHour', 1, 3600, 'switches'),
+    ),
     demandIntervalMin: parseDemandInterval(v.demandIntervalMin, 'demandIntervalMin'),
     failsafeAfterS: seconds('failsafeAfterS', 1, DEFAULTS.failsafeAfterS),
-    failsafeAction: optional(v.failsafeAction, DEFAULTS.failsafeAction, (x) => parseFailsafeAction(x, 'failsafeAction')),
+    failsafeAction: optional(v.failsafeAction, DEFAULTS.failsafeAction, (x) =>
+      parseFailsafeAction(x, 'failsafeAction'),
+    ),
     externalOverrideS: seconds('externalOverrideS', 1, DEFAULTS.externalOverrideS),
     overrideDefaultS: seconds('overrideDefaultS', 1, DEFAULTS.overrideDefaultS),
     prm3MinSwitchS,

@@ -50,7 +50,14 @@ export function notice(ctx: StepContext, code: ReasonCode, load: string | null, 
 }
 
 /** Sends one command for a whole load, if its lockouts allow; true when sent. */
-export function command(ctx: StepContext, load: LoadConfig, state: OnOff, kind: SwitchKind, reason: ReasonCode, text: string): boolean {
+export function command(
+  ctx: StepContext,
+  load: LoadConfig,
+  state: OnOff,
+  kind: SwitchKind,
+  reason: ReasonCode,
+  text: string,
+): boolean {
   const ls = ctx.state.loads[load.name];
   if (ls === undefined || !maySwitch(load, ls, ctx.config, ctx.now, kind)) return false;
   ls.pending = { state, at: ctx.now, wasShed: ls.shed, wasOwner: ls.owner };
@@ -61,4 +68,3 @@ export function command(ctx: StepContext, load: LoadConfig, state: OnOff, kind: 
   notice(ctx, reason, load.name, text);
   return true;
 }
-

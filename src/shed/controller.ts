@@ -24,7 +24,11 @@ export interface Decision {
 
 function loadConfig(config: ShedConfig, name: string): LoadConfig {
   const load = config.loads.find((l) => l.name === name);
-  if (load === undefined) throw new InputError('load', `load must name a load of this shedder (${config.loads.map((l) => l.name).join(', ')}); got "${name}"`);
+  if (load === undefined)
+    throw new InputError(
+      'load',
+      `load must name a load of this shedder (${config.loads.map((l) => l.name).join(', ')}); got "${name}"`,
+    );
   return load;
 }
 
@@ -35,7 +39,14 @@ function onReading(ctx: StepContext, watts: number): void {
   // A load shed alone shows its power as the drop to the first reading after it went off.
   for (const load of config.loads) {
     const ls = state.loads[load.name];
-    if (ls && ls.learnFromW !== null && ls.pending === null && ls.actual === 'off' && ls.changedAt !== null && ls.changedAt < now) {
+    if (
+      ls &&
+      ls.learnFromW !== null &&
+      ls.pending === null &&
+      ls.actual === 'off' &&
+      ls.changedAt !== null &&
+      ls.changedAt < now
+    ) {
       const drop = ls.learnFromW - watts;
       if (drop > 0) ls.learntW = drop;
       ls.learnFromW = null;
@@ -72,7 +83,8 @@ function onCommandResult(ctx: StepContext, name: string, outcome: 'confirmed' | 
 function timeOutCommands(ctx: StepContext): void {
   for (const load of ctx.config.loads) {
     const ls = ctx.state.loads[load.name];
-    if (ls?.pending && ctx.now - ls.pending.at >= ctx.config.commandTimeoutS * 1000) onCommandResult(ctx, load.name, 'failed');
+    if (ls?.pending && ctx.now - ls.pending.at >= ctx.config.commandTimeoutS * 1000)
+      onCommandResult(ctx, load.name, 'failed');
   }
 }
 
@@ -113,7 +125,13 @@ function shedAndRestore(ctx: StepContext): void {
 
   const anyPending = config.loads.some((l) => state.loads[l.name]?.pending != null);
   const gapOver = state.lastRestoreAt === null || now - state.lastRestoreAt >= config.restoreGapS * 1000;
-  if (state.overSince === null && state.underSince !== null && now - state.underSince >= config.restoreDelayS * 1000 && gapOver && !anyPending) {
+  if (
+    state.overSince === null &&
+    state.underSince !== null &&
+    now - state.underSince >= config.restoreDelayS * 1000 &&
+    gapOver &&
+    !anyPending
+  ) {
     for (const load of restorable(config, state, now)) {
       const w = expectedPowerW(load, state) ?? 0;
       if (w > room) continue;
@@ -133,7 +151,14 @@ function followOverrides(ctx: StepContext): void {
     const ls = ctx.state.loads[load.name];
     if (!ls || ls.owner !== 'manual' || ls.override === null || ls.pending !== null) continue;
     if (ls.actual !== null && ls.actual !== ls.override.state) {
-      command(ctx, load, ls.override.state, 'override', 'override', `override: ${ls.override.state} until ${new Date(ls.override.until).toISOString()}`);
+      command(
+        ctx,
+        load,
+        ls.override.state,
+        'override',
+        'override',
+        `override: ${ls.override.state} until ${new Date(ls.override.until).toISOString()}`,
+      );
     }
   }
 }
@@ -171,7 +196,8 @@ export function createShedder(input: unknown): Shedder {
           applyOverride(ctx, loadConfig(config, event.load), event.state, event.forS);
           break;
         case 'limit':
-          if (!Number.isFinite(event.watts) || event.watts <= 0) throw new InputError('limit', `limit must be a positive number of watts; got ${String(event.watts)}`);
+          if (!Number.isFinite(event.watts) || event.watts <= 0)
+            throw new InputError('limit', `limit must be a positive number of watts; got ${String(event.watts)}`);
           state.limitW = event.watts;
           notice(ctx, 'limit-changed', null, `limit ${Math.round(event.watts)} W`);
           break;
@@ -199,7 +225,13 @@ export function createShedder(input: unknown): Shedder {
       const failsafeNow = failsafeDue(state, config, now);
       if (failsafeNow !== state.failsafe) {
         state.failsafe = failsafeNow;
-        if (failsafeNow) notice(ctx, 'failsafe', null, `fail-safe: ${state.meterReachable ? 'no power reading' : 'meter unreachable'}; action ${config.failsafeAction}`);
+        if (failsafeNow)
+          notice(
+            ctx,
+            'failsafe',
+            null,
+            `fail-safe: ${state.meterReachable ? 'no power reading' : 'meter unreachable'}; action ${config.failsafeAction}`,
+          );
         else {
           for (const ls of Object.values(state.loads)) if (ls.owner === 'failsafe') ls.owner = 'auto';
           notice(ctx, 'failsafe', null, 'readings and meter back: automatic control resumed');

@@ -28,14 +28,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 const OVERRIDE_FORMS = '{load: "<name>", state: "on" | "off" | "auto", forS: seconds (optional)}';
 
 /** An override as a message carries it. */
-export function parseOverride(value: unknown, field: string, loadNames: readonly string[]): Extract<ShedEvent, { type: 'override' }> {
-  if (!isRecord(value)) throw new InputError(field, `${field} must be ${OVERRIDE_FORMS}; got ${describeReceived(value)}`);
+export function parseOverride(
+  value: unknown,
+  field: string,
+  loadNames: readonly string[],
+): Extract<ShedEvent, { type: 'override' }> {
+  if (!isRecord(value))
+    throw new InputError(field, `${field} must be ${OVERRIDE_FORMS}; got ${describeReceived(value)}`);
   if (typeof value.load !== 'string' || !loadNames.includes(value.load)) {
-    throw new InputError(`${field}.load`, `${field}.load must name a load of this shedder (${loadNames.join(', ')}); got ${describeReceived(value.load)}`);
+    throw new InputError(
+      `${field}.load`,
+      `${field}.load must name a load of this shedder (${loadNames.join(', ')}); got ${describeReceived(value.load)}`,
+    );
   }
   const state = value.state;
   if (state !== 'on' && state !== 'off' && state !== 'auto') {
-    throw new InputError(`${field}.state`, `${field}.state must be "on", "off" or "auto"; got ${describeReceived(state)}`);
+    throw new InputError(
+      `${field}.state`,
+      `${field}.state must be "on", "off" or "auto"; got ${describeReceived(state)}`,
+    );
   }
   const event: Extract<ShedEvent, { type: 'override' }> = { type: 'override', load: value.load, state };
   if (value.forS !== undefined) event.forS = parseNumber(value.forS, `${field}.forS`, 1, 7 * 24 * 3600, 'seconds');

@@ -20,7 +20,8 @@ export function applyOverride(ctx: StepContext, load: LoadConfig, want: Override
     return;
   }
   const seconds = forS ?? ctx.config.overrideDefaultS;
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError('forS', `forS must be a positive number of seconds; got ${describeReceived(forS)}`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new InputError('forS', `forS must be a positive number of seconds; got ${describeReceived(forS)}`);
   ls.owner = 'manual';
   ls.shed = false;
   ls.learnFromW = null;
@@ -52,7 +53,11 @@ export function expireOverrides(ctx: StepContext): void {
  */
 export function noticeReadBack(ctx: StepContext, masks: Record<string, number>): void {
   for (const [device, mask] of Object.entries(masks)) {
-    if (!isMask(mask)) throw new InputError(`masks["${device}"]`, `masks["${device}"] must be a relay mask 0..7; got ${describeReceived(mask)}`);
+    if (!isMask(mask))
+      throw new InputError(
+        `masks["${device}"]`,
+        `masks["${device}"] must be a relay mask 0..7; got ${describeReceived(mask)}`,
+      );
   }
   for (const load of ctx.config.loads) {
     const ls = ctx.state.loads[load.name];

@@ -20,7 +20,14 @@ function byPriority(config: ShedConfig, ascending: boolean): LoadConfig[] {
 export function sheddable(config: ShedConfig, state: ShedState, now: number): LoadConfig[] {
   return byPriority(config, true).filter((load) => {
     const ls = state.loads[load.name];
-    return ls !== undefined && !load.critical && ls.owner === 'auto' && !ls.shed && ls.actual === 'on' && maySwitch(load, ls, config, now, 'auto');
+    return (
+      ls !== undefined &&
+      !load.critical &&
+      ls.owner === 'auto' &&
+      !ls.shed &&
+      ls.actual === 'on' &&
+      maySwitch(load, ls, config, now, 'auto')
+    );
   });
 }
 
@@ -36,7 +43,14 @@ export function anyLeftToShed(config: ShedConfig, state: ShedState): boolean {
 export function restorable(config: ShedConfig, state: ShedState, now: number): LoadConfig[] {
   return byPriority(config, false).filter((load) => {
     const ls = state.loads[load.name];
-    return ls !== undefined && load.autoRestore && ls.owner === 'auto' && ls.shed && ls.actual === 'off' && maySwitch(load, ls, config, now, 'auto');
+    return (
+      ls !== undefined &&
+      load.autoRestore &&
+      ls.owner === 'auto' &&
+      ls.shed &&
+      ls.actual === 'off' &&
+      maySwitch(load, ls, config, now, 'auto')
+    );
   });
 }
 

@@ -171,7 +171,10 @@ function parseLoadState(v: unknown, field: string): LoadState {
     switches: o.switches.map((t, i) => num(t, `${f('switches')}[${i}]`)),
     owner: owner(o.owner, f('owner')),
     shed: bool(o.shed, f('shed')),
-    override: override && { state: onOff(override.state, f('override.state')), until: num(override.until, f('override.until')) },
+    override: override && {
+      state: onOff(override.state, f('override.state')),
+      until: num(override.until, f('override.until')),
+    },
     retryAt: numOrNull(o.retryAt, f('retryAt')),
     learntW: numOrNull(o.learntW, f('learntW')),
     learnFromW: numOrNull(o.learnFromW, f('learnFromW')),
@@ -213,7 +216,10 @@ export function parseState(input: unknown, config: ShedConfig): ShedState {
     lastRestoreAt: numOrNull(v.lastRestoreAt, 'lastRestoreAt'),
     settleUntil: numOrNull(v.settleUntil, 'settleUntil'),
     alarm: alarm && { since: num(alarm.since, 'alarm.since'), text: String(alarm.text) },
-    interval: interval && { start: num(interval.start, 'interval.start'), energyWs: num(interval.energyWs, 'interval.energyWs') },
+    interval: interval && {
+      start: num(interval.start, 'interval.start'),
+      energyWs: num(interval.energyWs, 'interval.energyWs'),
+    },
   };
 }
 

@@ -44,7 +44,18 @@ Options:
                       (default 120), like a household, so load shedding has work to do
   --help              show this help`;
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--user', '--password', '--prm3', '--latency', '--min-duration', '--token-lifetime', '--base-load', '--load-swing']);
+const VALUE_FLAGS = new Set([
+  '--port',
+  '--host',
+  '--user',
+  '--password',
+  '--prm3',
+  '--latency',
+  '--min-duration',
+  '--token-lifetime',
+  '--base-load',
+  '--load-swing',
+]);
 
 /** A plain decimal such as 12 or 0.5; NaN for anything else (signs, exponents, blanks). */
 function decimal(text: string): number {
@@ -143,8 +154,16 @@ function apply(settings: CliSettings, flag: string, value: string): string | und
   const checks: Record<string, [(value: number) => boolean, string, (parsed: number) => void]> = {
     '--port': [(n) => isIntegerIn(n, 0, 65535), 'an integer from 0 to 65535', (n) => (settings.port = n)],
     '--latency': [(n) => Number.isFinite(n) && n >= 0, 'a number of milliseconds', (n) => (settings.latencyMs = n)],
-    '--min-duration': [(n) => isIntegerIn(n, 0, MAX_MIN_DURATION_S), 'whole seconds from 0 to 255', (n) => (settings.minDurationS = n)],
-    '--token-lifetime': [(n) => Number.isFinite(n) && n > 0, 'a positive number of seconds', (n) => (settings.tokenLifetimeS = n)],
+    '--min-duration': [
+      (n) => isIntegerIn(n, 0, MAX_MIN_DURATION_S),
+      'whole seconds from 0 to 255',
+      (n) => (settings.minDurationS = n),
+    ],
+    '--token-lifetime': [
+      (n) => Number.isFinite(n) && n > 0,
+      'a positive number of seconds',
+      (n) => (settings.tokenLifetimeS = n),
+    ],
     '--base-load': [(n) => Number.isFinite(n), 'a number of watts', (n) => (settings.baseLoadW = n)],
   };
   const check = checks[flag];

@@ -68,10 +68,18 @@ function describe(simulator: MeterSimulator, settings: CliSettings, output: CliO
   output.out(`  user:       ${settings.user}`);
   output.out(`  password:   ${settings.password}   (demo credentials)`);
   for (const sn of prm3s) output.out(`  PRM3:       ${sn} on ${simulator.device(sn).port}`);
-  output.out(`  relay calls take ${settings.latencyMs} ms; minimum open/close time ${settings.minDurationS} s; tokens last ${settings.tokenLifetimeS} s`);
-  const swing = settings.loadSwing === undefined ? '' : `, swinging by ${settings.loadSwing.amplitudeW} W over ${settings.loadSwing.periodS} s`;
+  output.out(
+    `  relay calls take ${settings.latencyMs} ms; minimum open/close time ${settings.minDurationS} s; tokens last ${settings.tokenLifetimeS} s`,
+  );
+  const swing =
+    settings.loadSwing === undefined
+      ? ''
+      : `, swinging by ${settings.loadSwing.amplitudeW} W over ${settings.loadSwing.periodS} s`;
   output.out(`  grid power ${settings.baseLoadW} W with every relay open${swing}; closed relays add their loads`);
-  if (settings.https) output.out('  https uses a public demo certificate that clients do not trust: turn certificate verification off to connect');
+  if (settings.https)
+    output.out(
+      '  https uses a public demo certificate that clients do not trust: turn certificate verification off to connect',
+    );
   output.out('Stop with Ctrl+C.');
 }
 
@@ -106,7 +114,9 @@ function stopOnSignals(simulator: MeterSimulator): void {
     simulator.close().then(
       () => consoleOutput.out('egauge-sim stopped.'),
       (error: unknown) => {
-        consoleOutput.err(`egauge-sim: error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+        consoleOutput.err(
+          `egauge-sim: error while stopping: ${error instanceof Error ? error.message : String(error)}`,
+        );
         process.exitCode = 1;
       },
     );

@@ -25,10 +25,7 @@ export interface SimContext {
 }
 
 export type RequestBody =
-  | { kind: 'none' }
-  | { kind: 'json'; value: unknown }
-  | { kind: 'invalid' }
-  | { kind: 'too-large' };
+  { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'invalid' } | { kind: 'too-large' };
 
 export interface SimRequest {
   method: string;

@@ -71,9 +71,11 @@ function portNumber(port: string): number {
 /** Plugged devices matching `attrs`, listed by port; with `index`, at most one. */
 export function selectDevices(devices: readonly Prm3Module[], attrs: Record<string, unknown>): Selection {
   // The meter reads `path` only as the first attribute: anywhere else it is refused.
-  if (Object.hasOwn(attrs, 'path') && Object.keys(attrs)[0] !== 'path') return { error: 'EINVAL: path must be the first attribute.' };
+  if (Object.hasOwn(attrs, 'path') && Object.keys(attrs)[0] !== 'path')
+    return { error: 'EINVAL: path must be the first attribute.' };
   const index = attrs['index'];
-  if (index !== undefined && !isIntegerIn(index, 0, Number.MAX_SAFE_INTEGER)) return { error: 'EINVAL: index must be a non-negative integer.' };
+  if (index !== undefined && !isIntegerIn(index, 0, Number.MAX_SAFE_INTEGER))
+    return { error: 'EINVAL: index must be a non-negative integer.' };
   const wanted = Object.entries(attrs).filter(([name]) => name !== 'index');
   const matches = devices
     .filter((device) => {

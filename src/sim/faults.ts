@@ -11,7 +11,14 @@ const HTML_502 =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n';
 
 export function defaultFaults(): SimFaults {
-  return { delayMs: 0, garbage: null, garbagePaths: null, oversizedBytes: DEFAULT_OVERSIZED_BYTES, eagainForever: false, errorText: null };
+  return {
+    delayMs: 0,
+    garbage: null,
+    garbagePaths: null,
+    oversizedBytes: DEFAULT_OVERSIZED_BYTES,
+    eagainForever: false,
+    errorText: null,
+  };
 }
 
 /** The garbage to send instead of the real reply for this path, if any. */

@@ -31,7 +31,9 @@ export class DelayedReplies {
 }
 
 function tooLarge(path: string): Reply {
-  return path === LOGIN_PATH ? { status: 400, body: { error: 'Bad Request' } } : { status: 200, body: { error: 'Request body too large.' } };
+  return path === LOGIN_PATH
+    ? { status: 400, body: { error: 'Bad Request' } }
+    : { status: 200, body: { error: 'Request body too large.' } };
 }
 
 /** The body as the request log keeps it: parsed JSON, with a login password masked. */
@@ -44,7 +46,10 @@ function loggedBody(path: string, body: RequestBody): unknown {
 
 function sendJson(res: ServerResponse, reply: Reply, closeAfter: boolean): void {
   const text = JSON.stringify(reply.body);
-  const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  };
   if (closeAfter) headers['Connection'] = 'close';
   res.writeHead(reply.status, headers);
   res.end(text);

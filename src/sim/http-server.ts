@@ -21,7 +21,8 @@ export class SimServer {
   private listening = false;
 
   constructor(listener: RequestListener, tls: TlsMaterial | undefined) {
-    this.server = tls === undefined ? createHttpServer(listener) : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
+    this.server =
+      tls === undefined ? createHttpServer(listener) : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
     this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);

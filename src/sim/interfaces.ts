@@ -19,9 +19,27 @@ function method(name: string, inSig: string, inNames: string[], out: string, doc
 export const PRM3_INTERFACES: InterfaceDescriptions = {
   relay: {
     method: [
-      method('get_mask', '', [], 'u', 'Return the relay state as a mask: bit 0 is relay 1, a set bit is a closed relay.'),
-      method('set_mask', 'u', ['mask'], 'b', 'Close the relays whose bit is set in <arg>mask</arg> and open the others.'),
-      method('close_mask', 'u', ['mask'], 'b', 'Close the relays whose bit is set in <arg>mask</arg>; leave the others.'),
+      method(
+        'get_mask',
+        '',
+        [],
+        'u',
+        'Return the relay state as a mask: bit 0 is relay 1, a set bit is a closed relay.',
+      ),
+      method(
+        'set_mask',
+        'u',
+        ['mask'],
+        'b',
+        'Close the relays whose bit is set in <arg>mask</arg> and open the others.',
+      ),
+      method(
+        'close_mask',
+        'u',
+        ['mask'],
+        'b',
+        'Close the relays whose bit is set in <arg>mask</arg>; leave the others.',
+      ),
       method('open_mask', 'u', ['mask'], 'b', 'Open the relays whose bit is set in <arg>mask</arg>; leave the others.'),
       method('close', 'u', ['n'], '', 'Close the relay with index <arg>n</arg> (1 to 3).'),
       method('open', 'u', ['n'], '', 'Open the relay with index <arg>n</arg> (1 to 3).'),

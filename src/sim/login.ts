@@ -68,7 +68,10 @@ export function handleLogin(body: unknown, secure: boolean, deps: LoginDeps): Lo
     // The nonce is used up first, so even a wrong hash cannot be retried with it.
     if (deps.nonces.consume(body.nnc) !== 'ok') return refused(200, STALE_NONCE_ERROR);
     const user = deps.users.get(body.usr);
-    const ok = user !== undefined && body.rlm === deps.realm && sameText(body.hash, digestHash(body.usr, body.rlm, user.password, body.nnc, body.cnnc));
+    const ok =
+      user !== undefined &&
+      body.rlm === deps.realm &&
+      sameText(body.hash, digestHash(body.usr, body.rlm, user.password, body.nnc, body.cnnc));
     return ok ? granted(body.usr, deps) : refused(200, BAD_CREDENTIALS_ERROR);
   }
   if (isPasswordLogin(body)) {

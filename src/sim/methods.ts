@@ -68,7 +68,9 @@ function resolve(method: string): ResolvedMethod | undefined {
 
 function argumentsFit(signature: string, args: readonly unknown[]): boolean {
   if (args.length !== signature.length) return false;
-  return [...signature].every((type, i) => (type === 'u' ? isIntegerIn(args[i], 0, UINT32_MAX) : type === 's' ? typeof args[i] === 'string' : false));
+  return [...signature].every((type, i) =>
+    type === 'u' ? isIntegerIn(args[i], 0, UINT32_MAX) : type === 's' ? typeof args[i] === 'string' : false,
+  );
 }
 
 export function runMethod(device: Prm3Module, method: string, args: readonly unknown[]): CallReplyBody {
@@ -78,7 +80,10 @@ export function runMethod(device: Prm3Module, method: string, args: readonly unk
   if (resolved === undefined || implementation === undefined) return { error: `ENOSYS: Unknown method "${method}".` };
   const { description } = resolved;
   if (!argumentsFit(description.in, args)) {
-    const expected = description.in_names.length === 0 ? 'no arguments' : `(${description.in_names.join(', ')}) of type "${description.in}"`;
+    const expected =
+      description.in_names.length === 0
+        ? 'no arguments'
+        : `(${description.in_names.join(', ')}) of type "${description.in}"`;
     return { error: `EINVAL: ${resolved.qualifiedName} takes ${expected}.` };
   }
   return implementation(device, args);

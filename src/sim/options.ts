@@ -21,7 +21,8 @@ export interface ResolvedOptions {
 }
 
 function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`simulator option ${name} must be a positive number`);
+  if (!(Number.isFinite(value) && value > 0))
+    throw new RangeError(`simulator option ${name} must be a positive number`);
   return value;
 }
 
@@ -29,13 +30,18 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   const port = options.port ?? 0;
   if (!isIntegerIn(port, 0, 65535)) throw new RangeError('simulator option port must be an integer from 0 to 65535');
   const minDurationS = options.minDurationS ?? 10;
-  if (!isIntegerIn(minDurationS, 0, MAX_MIN_DURATION_S)) throw new RangeError('simulator option minDurationS must be an integer from 0 to 255');
+  if (!isIntegerIn(minDurationS, 0, MAX_MIN_DURATION_S))
+    throw new RangeError('simulator option minDurationS must be an integer from 0 to 255');
   const deviceLatencyMs = options.deviceLatencyMs ?? 0;
-  if (!(Number.isFinite(deviceLatencyMs) && deviceLatencyMs >= 0)) throw new RangeError('simulator option deviceLatencyMs must be a non-negative number');
+  if (!(Number.isFinite(deviceLatencyMs) && deviceLatencyMs >= 0))
+    throw new RangeError('simulator option deviceLatencyMs must be a non-negative number');
   const baseLoadW = options.baseLoadW ?? 1200;
   if (!Number.isFinite(baseLoadW)) throw new RangeError('simulator option baseLoadW must be a finite number');
   const swing = options.baseLoadSwing;
-  if (swing !== undefined && !(Number.isFinite(swing.amplitudeW) && Number.isFinite(swing.periodS) && swing.periodS > 0)) {
+  if (
+    swing !== undefined &&
+    !(Number.isFinite(swing.amplitudeW) && Number.isFinite(swing.periodS) && swing.periodS > 0)
+  ) {
     throw new RangeError('simulator option baseLoadSwing needs a finite amplitudeW and a positive periodS');
   }
   return {

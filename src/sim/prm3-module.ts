@@ -20,11 +20,19 @@ export interface Prm3Defaults {
 
 function validOptions(options: SimPrm3Options): void {
   if (typeof options.sn !== 'string' || options.sn === '') throw new TypeError('a PRM3 needs a serial number');
-  if (options.mask !== undefined && !isIntegerIn(options.mask, 0, ALL_RELAYS)) throw new RangeError(`PRM3 ${options.sn}: mask must be 0..7`);
-  for (const [name, value] of [['minOpenS', options.minOpenS], ['minCloseS', options.minCloseS]] as const) {
-    if (value !== undefined && !isIntegerIn(value, 0, MAX_MIN_DURATION_S)) throw new RangeError(`PRM3 ${options.sn}: ${name} must be 0..255`);
+  if (options.mask !== undefined && !isIntegerIn(options.mask, 0, ALL_RELAYS))
+    throw new RangeError(`PRM3 ${options.sn}: mask must be 0..7`);
+  for (const [name, value] of [
+    ['minOpenS', options.minOpenS],
+    ['minCloseS', options.minCloseS],
+  ] as const) {
+    if (value !== undefined && !isIntegerIn(value, 0, MAX_MIN_DURATION_S))
+      throw new RangeError(`PRM3 ${options.sn}: ${name} must be 0..255`);
   }
-  if (options.loadsW !== undefined && !(options.loadsW.length === RELAY_COUNT && options.loadsW.every(Number.isFinite))) {
+  if (
+    options.loadsW !== undefined &&
+    !(options.loadsW.length === RELAY_COUNT && options.loadsW.every(Number.isFinite))
+  ) {
     throw new RangeError(`PRM3 ${options.sn}: loadsW must be three finite numbers`);
   }
   if (options.latencyMs !== undefined && !(Number.isFinite(options.latencyMs) && options.latencyMs >= 0)) {

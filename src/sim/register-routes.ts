@@ -11,7 +11,10 @@ function timestamp(ms: number): string {
 export function registerRoute(request: SimRequest, ctx: SimContext): Reply {
   const params = new URLSearchParams(request.query);
   const all = ctx.registers.all();
-  const selection = selectRegisters(params.get('reg'), all.map((register) => register.idx));
+  const selection = selectRegisters(
+    params.get('reg'),
+    all.map((register) => register.idx),
+  );
   if ('error' in selection) return failure(selection.error);
   const ts = timestamp(ctx.clock());
   if (selection.indices.length === 0) return ok({ ts });

@@ -42,13 +42,16 @@ export class RegisterBank {
     for (let relay = 0; relay < RELAY_COUNT; relay += 1) {
       const name = `Load ${device.port} R${relay + 1}`;
       // An unplugged module counts as switched off: its loads no longer show.
-      this.define(name, 'P', () => (device.plugged && (device.mask & (1 << relay)) !== 0 ? (device.loadsW[relay] ?? 0) : 0));
+      this.define(name, 'P', () =>
+        device.plugged && (device.mask & (1 << relay)) !== 0 ? (device.loadsW[relay] ?? 0) : 0,
+      );
       this.loadRegisters.push(name);
     }
   }
 
   pin(name: string, rate: number): void {
-    if (!this.byName.has(name)) throw new RangeError(`no register named "${name}"; known: ${[...this.byName.keys()].join(', ')}`);
+    if (!this.byName.has(name))
+      throw new RangeError(`no register named "${name}"; known: ${[...this.byName.keys()].join(', ')}`);
     if (!Number.isFinite(rate)) throw new RangeError(`register "${name}": rate must be a finite number`);
     this.pinned.set(name, rate);
   }

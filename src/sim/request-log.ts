@@ -40,7 +40,10 @@ export class RequestLog {
 
   ctrlCalls(method?: string): SimLogEntry[] {
     return this.entries.filter(
-      (entry) => entry.method === 'POST' && entry.path === CTRL_CALL_PATH && (method === undefined || entry.ctrlMethod === method),
+      (entry) =>
+        entry.method === 'POST' &&
+        entry.path === CTRL_CALL_PATH &&
+        (method === undefined || entry.ctrlMethod === method),
     );
   }
 }

@@ -18,7 +18,8 @@ function wrongMethod(method: string, resource: string): Reply {
 
 export function route(request: SimRequest, ctx: SimContext): Reply {
   const path = request.path.length > 1 && request.path.endsWith('/') ? request.path.slice(0, -1) : request.path;
-  if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) return failure('Unknown resource: the WebAPI lives under /api.');
+  if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`))
+    return failure('Unknown resource: the WebAPI lives under /api.');
   const resource = path.slice(API_PREFIX.length);
   const { method } = request;
 

@@ -65,7 +65,9 @@ function keywordMatches(given: string, keyword: string): boolean {
 
 function findCommand(keywords: readonly string[]): ScpiCommand | undefined {
   return COMMANDS.find(
-    (command) => command.keywords.length === keywords.length && command.keywords.every((keyword, i) => keywordMatches(keywords[i] ?? '', keyword)),
+    (command) =>
+      command.keywords.length === keywords.length &&
+      command.keywords.every((keyword, i) => keywordMatches(keywords[i] ?? '', keyword)),
   );
 }
 
@@ -75,7 +77,8 @@ function interpret(line: string, device: Prm3Module): string {
   const parts = line.trim().split(/\s+/);
   if (parts.length > 2) return INVALID;
   const [header = '', parameter] = parts;
-  if (header.toUpperCase() === '*IDN?') return parameter === undefined ? `eGauge,PRM3,${device.sn},${FIRMWARE_VERSION}` : INVALID;
+  if (header.toUpperCase() === '*IDN?')
+    return parameter === undefined ? `eGauge,PRM3,${device.sn},${FIRMWARE_VERSION}` : INVALID;
   const isQuery = header.endsWith('?');
   const path = (isQuery ? header.slice(0, -1) : header).replace(/^:/, '');
   const command = findCommand(path.split(':'));

@@ -27,11 +27,14 @@ export class SerialWorker {
 
   private startNext(): void {
     // The latency is read when a job starts, so a change applies to the jobs after it.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.queue.shift()?.();
-      if (this.queue.length > 0) this.startNext();
-    }, Math.max(0, this.latencyMs()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.queue.shift()?.();
+        if (this.queue.length > 0) this.startNext();
+      },
+      Math.max(0, this.latencyMs()),
+    );
     // The listening server keeps the process alive; a queued job alone must not.
     this.timer.unref();
   }

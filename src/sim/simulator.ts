@@ -10,7 +10,15 @@ import { Prm3Module } from './prm3-module';
 import { RegisterBank } from './registers';
 import { RequestLog } from './request-log';
 import { TokenStore } from './tokens';
-import type { MeterSimulator, SimFaults, SimLogEntry, SimPrm3, SimPrm3Options, SimulatorOptions, SimUser } from './types';
+import type {
+  MeterSimulator,
+  SimFaults,
+  SimLogEntry,
+  SimPrm3,
+  SimPrm3Options,
+  SimulatorOptions,
+  SimUser,
+} from './types';
 import { UserDirectory } from './users';
 
 /** How a listening address appears in a URL: wildcard addresses become loopback. */
@@ -57,7 +65,10 @@ class Simulator implements MeterSimulator {
       faults: this.faults,
       log: this.requestLog,
     };
-    this.server = new SimServer(createRequestListener(context, this.options.tls !== undefined, this.delayed), this.options.tls);
+    this.server = new SimServer(
+      createRequestListener(context, this.options.tls !== undefined, this.delayed),
+      this.options.tls,
+    );
   }
 
   async start(): Promise<void> {
@@ -97,7 +108,8 @@ class Simulator implements MeterSimulator {
   }
 
   addPrm3(options: SimPrm3Options): SimPrm3 {
-    if (this.modules.some((module) => module.sn === options.sn)) throw new RangeError(`a PRM3 with serial number ${options.sn} already exists`);
+    if (this.modules.some((module) => module.sn === options.sn))
+      throw new RangeError(`a PRM3 with serial number ${options.sn} already exists`);
     if (options.port !== undefined && this.modules.some((module) => module.port === options.port)) {
       throw new RangeError(`port ${options.port} already has a PRM3`);
     }
@@ -122,7 +134,8 @@ class Simulator implements MeterSimulator {
     const module = this.module(sn);
     const target = usbPort(port);
     const occupant = this.modules.find((other) => other.port === target);
-    if (occupant !== undefined && occupant !== module) throw new RangeError(`port ${target} already has PRM3 ${occupant.sn}`);
+    if (occupant !== undefined && occupant !== module)
+      throw new RangeError(`port ${target} already has PRM3 ${occupant.sn}`);
     module.moveTo(target);
   }
 
@@ -176,7 +189,8 @@ class Simulator implements MeterSimulator {
   }
 
   private module(snOrPort: string): Prm3Module {
-    const found = this.modules.find((module) => module.sn === snOrPort) ?? this.modules.find((module) => module.port === snOrPort);
+    const found =
+      this.modules.find((module) => module.sn === snOrPort) ?? this.modules.find((module) => module.port === snOrPort);
     if (found === undefined) throw new RangeError(`no PRM3 with serial number or port "${snOrPort}"`);
     return found;
   }

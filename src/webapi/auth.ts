@@ -126,7 +126,11 @@ export class TokenManager {
       };
       pending.then(settled, settled);
     }
-    return raceAbort(this.#pending, signal, () => new AbortedError(`login at ${this.options.meterUrl}: aborted`, this.context()));
+    return raceAbort(
+      this.#pending,
+      signal,
+      () => new AbortedError(`login at ${this.options.meterUrl}: aborted`, this.context()),
+    );
   }
 
   private async perform(challenge: Challenge | undefined): Promise<Token> {
@@ -158,7 +162,9 @@ export class TokenManager {
     return challenge;
   }
 
-  private async attempt(challenge: Challenge): Promise<{ kind: 'token'; jwt: string } | { kind: 'refused'; text: string }> {
+  private async attempt(
+    challenge: Challenge,
+  ): Promise<{ kind: 'token'; jwt: string } | { kind: 'refused'; text: string }> {
     const { username } = this.options;
     const cnnc = newClientNonce();
     const hash = digestHash(username, challenge.rlm, this.#password, challenge.nnc, cnnc);
@@ -184,7 +190,10 @@ export class TokenManager {
   private accept(jwt: string): Token {
     const times = readTokenTimes(jwt);
     if (times === undefined) {
-      throw new ProtocolError(`login at ${this.options.meterUrl}: the token has no readable beg/ltm lifetime`, this.context());
+      throw new ProtocolError(
+        `login at ${this.options.meterUrl}: the token has no readable beg/ltm lifetime`,
+        this.context(),
+      );
     }
     const receivedAt = this.now();
     const expiresAt = localExpiry(times, receivedAt);

@@ -8,15 +8,43 @@ import { TokenManager, type Token } from './auth';
 import { ControlCalls, type RequestSpec } from './control';
 import { Deadlines } from './deadlines';
 import { deviceKey, DeviceQueue } from './device-queue';
-import { AbortedError, AuthError, EgaugeError, InputError, NetworkError, ProtocolError, QueueFullError, TimeoutError, toEgaugeError } from './errors';
+import {
+  AbortedError,
+  AuthError,
+  EgaugeError,
+  InputError,
+  NetworkError,
+  ProtocolError,
+  QueueFullError,
+  TimeoutError,
+  toEgaugeError,
+} from './errors';
 import { HttpTransport, type HttpRequest, type TlsOptions } from './http';
 import { checkArgs, checkAttrs, checkCount, checkMethod, checkPositive, describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';
 import { MeterText } from './redact';
 import { linkSignals, StopSignal, type AnySignal } from './signals';
-import type { CallOptions, ClientState, ControlDevice, DeviceAttrs, DeviceCaller, InterfaceMap, RegisterSnapshot, UserRights } from './types';
+import type {
+  CallOptions,
+  ClientState,
+  ControlDevice,
+  DeviceAttrs,
+  DeviceCaller,
+  InterfaceMap,
+  RegisterSnapshot,
+  UserRights,
+} from './types';
 import { normalizeMeterUrl } from './url';
-import { errorText, isRecord, readChallenge, readDevices, readInterfaces, readRegisters, readResult, readRights } from './validate';
+import {
+  errorText,
+  isRecord,
+  readChallenge,
+  readDevices,
+  readInterfaces,
+  readRegisters,
+  readResult,
+  readRights,
+} from './validate';
 
 export interface ClientOptions {
   url: string;
@@ -41,7 +69,6 @@ export interface ClientOptions {
 
 /** What waits in a device lane: a single call, or a `withDevice` job. */
 export type QueuedWork = { kind: 'call'; method: string; args: unknown[] } | { kind: 'job' };
-
 
 const DEFAULTS = {
   requestTimeoutMs: 10_000,
@@ -78,11 +105,13 @@ export class EgaugeClient extends EventEmitter {
     this.lifetime.setMaxListeners(0);
     if (!isRecord(options)) throw new InputError('options', 'client options must be an object');
     this.url = normalizeMeterUrl(options.url);
-    if (typeof options.username !== 'string' || options.username.trim() === '') throw new InputError('username', 'username must not be empty');
+    if (typeof options.username !== 'string' || options.username.trim() === '')
+      throw new InputError('username', 'username must not be empty');
     if (typeof options.password !== 'string') throw new InputError('password', 'password must be a string');
     this.username = options.username;
     this.texts = new MeterText(options.password);
-    if (options.tls !== undefined && !isRecord(options.tls)) throw new InputError('tls', 'tls must be an object with ca, cert, key or rejectUnauthorized');
+    if (options.tls !== undefined && !isRecord(options.tls))
+      throw new InputError('tls', 'tls must be an object with ca, cert, key or rejectUnauthorized');
     const requestTimeoutMs = checkPositive(options.requestTimeoutMs, 'requestTimeoutMs', DEFAULTS.requestTimeoutMs);
     this.callTimeoutMs = checkPositive(options.callTimeoutMs, 'callTimeoutMs', DEFAULTS.callTimeoutMs);
     const backoff = {
@@ -134,23 +163,36 @@ export class EgaugeClient extends EventEmitter {
       deadlines: this.deadlines,
       requestTimeoutMs,
     });
-    this.queue = new DeviceQueue<QueuedWork>(checkCount(options.queueLimit, 'queueLimit', DEFAULTS.queueLimit), {
-      full: (key, limit) =>
-        new QueueFullError(`${limit} calls are already waiting for ${this.labelOf(key)} on ${this.url}; this one was not sent`, {
-          meter: this.url,
-          device: this.labelOf(key),
-        }),
-      aborted: (key) =>
-        new AbortedError(`call for ${this.labelOf(key)} on ${this.url} was cancelled while waiting; nothing was sent`, {
-          meter: this.url,
-          device: this.labelOf(key),
-        }),
-      waitTimeout: (key, waitedMs) =>
-        new TimeoutError(`waited ${waitedMs} ms for earlier calls to ${this.labelOf(key)} on ${this.url} to finish; nothing was sent`, {
-          meter: this.url,
-          device: this.labelOf(key),
-        }),
-    }, this.deadlines);
+    this.queue = new DeviceQueue<QueuedWork>(
+      checkCount(options.queueLimit, 'queueLimit', DEFAULTS.queueLimit),
+      {
+        full: (key, limit) =>
+          new QueueFullError(
+            `${limit} calls are already waiting for ${this.labelOf(key)} on ${this.url}; this one was not sent`,
+            {
+              meter: this.url,
+              device: this.labelOf(key),
+            },
+          ),
+        aborted: (key) =>
+          new AbortedError(
+            `call for ${this.labelOf(key)} on ${this.url} was cancelled while waiting; nothing was sent`,
+            {
+              meter: this.url,
+              device: this.labelOf(key),
+            },
+          ),
+        waitTimeout: (key, waitedMs) =>
+          new TimeoutError(
+            `waited ${waitedMs} ms for earlier calls to ${this.labelOf(key)} on ${this.url} to finish; nothing was sent`,
+            {
+              meter: this.url,
+              device: this.labelOf(key),
+            },
+          ),
+      },
+      this.deadlines,
+    );
   }
 
   get state(): ClientState {
@@ -158,7 +200,12 @@ export class EgaugeClient extends EventEmitter {
   }
 
   stats(): { requests: number; logins: number; polls: number; calls: number } {
-    return { requests: this.transport.requests, logins: this.loginAttempts, polls: this.control.polls, calls: this.control.calls };
+    return {
+      requests: this.transport.requests,
+      logins: this.loginAttempts,
+      polls: this.control.polls,
+      calls: this.control.calls,
+    };
   }
 
   async rights(options: { signal?: AbortSignal } = {}): Promise<UserRights> {
@@ -192,7 +239,10 @@ export class EgaugeClient extends EventEmitter {
     const text = errorText(body);
     if (text !== undefined) throw meterError(this.texts.quote, this.url, operation, text);
     return readRegisters(body, protocolFail(this.url, operation), (count) =>
-      this.writeLog('warn', `${operation} on ${this.url}: ignored ${count} register record(s) without name, type or idx`),
+      this.writeLog(
+        'warn',
+        `${operation} on ${this.url}: ignored ${count} register record(s) without name, type or idx`,
+      ),
     );
   }
 
@@ -220,7 +270,11 @@ export class EgaugeClient extends EventEmitter {
    * Inside the job, call the device through `call`: `client.call` on the same device would
    * queue behind the job itself.
    */
-  withDevice<T>(attrs: DeviceAttrs, job: (call: DeviceCaller) => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+  withDevice<T>(
+    attrs: DeviceAttrs,
+    job: (call: DeviceCaller) => Promise<T>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<T> {
     try {
       const selection = checkAttrs(attrs, 'attrs', true);
       this.assertOpen('withDevice');
@@ -232,7 +286,12 @@ export class EgaugeClient extends EventEmitter {
           let holding = true;
           const caller: DeviceCaller = async (method, args, callOptions = {}) => {
             // A caller kept beyond its job would break the atomicity the slot promises.
-            if (!holding) throw new EgaugeError('INTERNAL', `a device caller for ${describeDevice(selection)} was used after its job ended`, { meter: this.url });
+            if (!holding)
+              throw new EgaugeError(
+                'INTERNAL',
+                `a device caller for ${describeDevice(selection)} was used after its job ended`,
+                { meter: this.url },
+              );
             const name = checkMethod(method);
             const timeoutMs = checkPositive(callOptions.timeoutMs, 'timeoutMs', this.callTimeoutMs);
             return this.control.run(target, name, checkArgs(args), timeoutMs, [callOptions.signal, jobSignal]);
@@ -270,7 +329,11 @@ export class EgaugeClient extends EventEmitter {
     this.queue.rejectWaiting((key, work) => {
       const operation = work.kind === 'call' ? work.method : 'withDevice';
       const device = this.labelOf(key);
-      return new AbortedError(`${operation} for ${device} on ${this.url}: the client was closed; nothing was sent`, { meter: this.url, operation, device });
+      return new AbortedError(`${operation} for ${device} on ${this.url}: the client was closed; nothing was sent`, {
+        meter: this.url,
+        operation,
+        device,
+      });
     });
     const token = this.auth.forget();
     if (token !== undefined) {
@@ -288,7 +351,14 @@ export class EgaugeClient extends EventEmitter {
 
   private async sendLogout(token: Token, signal: AnySignal): Promise<void> {
     try {
-      await this.transport.send({ method: 'GET', path: '/auth/logout', operation: 'GET /auth/logout', retry: 'idempotent', token: token.jwt, signal });
+      await this.transport.send({
+        method: 'GET',
+        path: '/auth/logout',
+        operation: 'GET /auth/logout',
+        retry: 'idempotent',
+        token: token.jwt,
+        signal,
+      });
     } catch (error) {
       this.writeLog('debug', `logout from ${this.url} failed: ${toEgaugeError(error).message}`);
     }
@@ -306,13 +376,21 @@ export class EgaugeClient extends EventEmitter {
 
   private assertOpen(operation: string): void {
     if (this.closing !== undefined) {
-      throw new AbortedError(`${operation} on ${this.url}: the client was closed; nothing was sent`, { meter: this.url, operation });
+      throw new AbortedError(`${operation} on ${this.url}: the client was closed; nothing was sent`, {
+        meter: this.url,
+        operation,
+      });
     }
   }
 
   /** A request cut short by close(); only a command's fate matters to the caller. */
   private closedError(spec: RequestSpec, maybeSent: boolean): AbortedError {
-    const tail = spec.sideEffect !== true ? '' : maybeSent ? '; the command may or may not have reached the meter' : '; nothing was sent';
+    const tail =
+      spec.sideEffect !== true
+        ? ''
+        : maybeSent
+          ? '; the command may or may not have reached the meter'
+          : '; nothing was sent';
     return new AbortedError(
       `${where(this.url, spec.operation, spec.device)}: the client was closed${tail}`,
       errorContext(this.url, spec.operation, spec.device, maybeSent),
@@ -334,7 +412,11 @@ export class EgaugeClient extends EventEmitter {
    */
   private async request(spec: RequestSpec): Promise<unknown> {
     this.assertOpen(spec.operation);
-    const linked = linkSignals(spec.callSignal === true ? [spec.signal] : [this.lifetime, spec.signal], undefined, this.deadlines);
+    const linked = linkSignals(
+      spec.callSignal === true ? [spec.signal] : [this.lifetime, spec.signal],
+      undefined,
+      this.deadlines,
+    );
     const signal = linked.signal;
     // Field by field: a spread copy of the spec made every request measurably slower. A call's
     // requests need no timer of their own: the call's signal carries its deadlines.
@@ -361,7 +443,10 @@ export class EgaugeClient extends EventEmitter {
         token = await this.auth.replace(token, readChallenge(reply.body), signal);
         reply = await send(token);
         if (reply.status === 401) {
-          throw new AuthError(`${where(this.url, spec.operation, spec.device)}: the meter refused a freshly issued token`, errorContext(this.url, spec.operation, spec.device));
+          throw new AuthError(
+            `${where(this.url, spec.operation, spec.device)}: the meter refused a freshly issued token`,
+            errorContext(this.url, spec.operation, spec.device),
+          );
         }
       }
       if (reply.status !== 200) {
@@ -382,7 +467,8 @@ export class EgaugeClient extends EventEmitter {
 
   private noteFailure(error: unknown, spec: RequestSpec): EgaugeError {
     const failure = toEgaugeError(error, { meter: this.url, operation: spec.operation });
-    if (this.closing !== undefined) return failure instanceof AbortedError ? this.closedError(spec, failure.maybeSent) : failure;
+    if (this.closing !== undefined)
+      return failure instanceof AbortedError ? this.closedError(spec, failure.maybeSent) : failure;
     if (failure instanceof NetworkError || failure instanceof TimeoutError) {
       this.setState('unreachable', failure);
     } else if (failure instanceof AuthError) {
@@ -402,7 +488,8 @@ export class EgaugeClient extends EventEmitter {
   private async ctrlGet(path: string, operation: string, signal: AnySignal | undefined): Promise<unknown> {
     const body = await this.request({ method: 'GET', path, operation, retry: 'idempotent', signal });
     const text = errorText(body);
-    if (text !== undefined) throw await this.control.refusal(meterError(this.texts.quote, this.url, operation, text), operation, signal);
+    if (text !== undefined)
+      throw await this.control.refusal(meterError(this.texts.quote, this.url, operation, text), operation, signal);
     return body;
   }
 }

@@ -3,7 +3,17 @@
  * on the adaptive schedule until the reply is no longer `EAGAIN:`. Also turns refusals into
  * PermissionError when the user lacks the `ctrl` right.
  */
-import { AbortedError, AuthError, EgaugeError, NetworkError, PermissionError, ProtocolError, TimeoutError, CallError, toEgaugeError } from './errors';
+import {
+  AbortedError,
+  AuthError,
+  EgaugeError,
+  NetworkError,
+  PermissionError,
+  ProtocolError,
+  TimeoutError,
+  CallError,
+  toEgaugeError,
+} from './errors';
 import type { RetryPolicy } from './http';
 import { describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';
@@ -77,7 +87,13 @@ export class ControlCalls {
   }
 
   /** Runs the call; bounded by `timeoutMs` from now (the caller already holds the device's slot). */
-  async run(target: CallTarget, method: string, args: unknown[], timeoutMs: number, signals: (AbortSignal | undefined)[]): Promise<unknown> {
+  async run(
+    target: CallTarget,
+    method: string,
+    args: unknown[],
+    timeoutMs: number,
+    signals: (AbortSignal | undefined)[],
+  ): Promise<unknown> {
     const { attrs, key } = target;
     const device = describeDevice(attrs);
     const startedAt = performance.now();
@@ -106,7 +122,12 @@ export class ControlCalls {
   }
 
   /** A refusal from /ctrl becomes PermissionError when the user certainly lacks `ctrl`. */
-  async refusal(error: EgaugeError, operation: string, signal: AnySignal | undefined, device?: string): Promise<EgaugeError> {
+  async refusal(
+    error: EgaugeError,
+    operation: string,
+    signal: AnySignal | undefined,
+    device?: string,
+  ): Promise<EgaugeError> {
     if (!(error instanceof CallError) && !(error instanceof ProtocolError)) return error;
     if (!(await this.lacksCtrl(signal))) return error;
     return new PermissionError(
@@ -133,7 +154,13 @@ export class ControlCalls {
     );
   }
 
-  private async start(attrs: DeviceAttrs, method: string, args: unknown[], device: string, signal: AnySignal): Promise<number> {
+  private async start(
+    attrs: DeviceAttrs,
+    method: string,
+    args: unknown[],
+    device: string,
+    signal: AnySignal,
+  ): Promise<number> {
     this.calls++;
     const body = await this.deps.request({
       method: 'POST',
@@ -148,7 +175,13 @@ export class ControlCalls {
       callSignal: true,
     });
     const text = errorText(body);
-    if (text !== undefined) throw await this.refusal(meterError(this.deps.quote, this.deps.meterUrl, method, text, device), method, signal, device);
+    if (text !== undefined)
+      throw await this.refusal(
+        meterError(this.deps.quote, this.deps.meterUrl, method, text, device),
+        method,
+        signal,
+        device,
+      );
     const fail = protocolFail(this.deps.meterUrl, method, device);
     try {
       return readTid(readResult(body, fail), fail);
@@ -157,7 +190,13 @@ export class ControlCalls {
     }
   }
 
-  private async awaitResult(key: string, tid: number, method: string, device: string, signal: AnySignal): Promise<unknown> {
+  private async awaitResult(
+    key: string,
+    tid: number,
+    method: string,
+    device: string,
+    signal: AnySignal,
+  ): Promise<unknown> {
     const schedule = this.planner.begin(`${key} ${method}`, key, method);
     const acceptedAt = performance.now();
     const stopped = (): AbortedError =>
@@ -171,18 +210,33 @@ export class ControlCalls {
       if (waitMs > 0 || signal.aborted) await sleep(waitMs, signal, stopped);
       const sentAt = performance.now() - acceptedAt;
       this.polls++;
-      const body = await this.deps.request({ method: 'GET', path: `/ctrl/call/${tid}`, operation: method, device, retry: 'idempotent', signal, callSignal: true });
+      const body = await this.deps.request({
+        method: 'GET',
+        path: `/ctrl/call/${tid}`,
+        operation: method,
+        device,
+        retry: 'idempotent',
+        signal,
+        callSignal: true,
+      });
       const reply = readCallReply(body, protocolFail(this.deps.meterUrl, method, device));
       schedule.record(sentAt, reply.kind !== 'pending');
       if (reply.kind === 'done') return reply.result;
       if (reply.kind === 'failed') {
-        throw await this.refusal(meterError(this.deps.quote, this.deps.meterUrl, method, reply.text, device, true), method, signal, device);
+        throw await this.refusal(
+          meterError(this.deps.quote, this.deps.meterUrl, method, reply.text, device, true),
+          method,
+          signal,
+          device,
+        );
       }
     }
   }
 
   private timeout(method: string, device: string, timeoutMs: number, maybeSent: boolean): TimeoutError {
-    const tail = maybeSent ? 'the meter has no way to cancel a call, so it may still complete on the meter' : 'nothing was sent';
+    const tail = maybeSent
+      ? 'the meter has no way to cancel a call, so it may still complete on the meter'
+      : 'nothing was sent';
     return new TimeoutError(
       `${where(this.deps.meterUrl, method, device)}: no result within ${timeoutMs} ms; ${tail}`,
       errorContext(this.deps.meterUrl, method, device, maybeSent),

@@ -158,7 +158,11 @@ export class DeviceQueue<Tag = unknown> {
       lane.waiting.push(entry);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.maxWaitMs !== undefined) {
-        limit = { deadline: performance.now() + options.maxWaitMs, armed: false, expire: () => leave(this.refusals.waitTimeout(key, Date.now() - waitedSince)) };
+        limit = {
+          deadline: performance.now() + options.maxWaitMs,
+          armed: false,
+          expire: () => leave(this.refusals.waitTimeout(key, Date.now() - waitedSince)),
+        };
         this.deadlines.add(limit);
       }
     });

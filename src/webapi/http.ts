@@ -126,7 +126,9 @@ function errorCodes(error: unknown): string[] {
  */
 function neverSent(links: readonly ChainLink[]): boolean {
   return links.some(
-    (link) => link.code === 'UND_ERR_CONNECT_TIMEOUT' || (UNSENT_CODES.has(link.code) && link.syscall !== undefined && SETUP_SYSCALLS.has(link.syscall)),
+    (link) =>
+      link.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+      (UNSENT_CODES.has(link.code) && link.syscall !== undefined && SETUP_SYSCALLS.has(link.syscall)),
   );
 }
 
@@ -139,8 +141,10 @@ function classify(error: unknown): FailureKind {
   if (has(TLS_CODES) || codes.some((code) => code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) return 'tls';
   if (has(RESET_CODES)) return 'reset';
   if (has(TIMEOUT_CODES)) return 'timeout';
-  if (codes.some((code) => code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return 'malformed';
-  if (codes.includes('UND_ERR_ABORTED') || codes.includes('UND_ERR_DESTROYED') || codes.includes('UND_ERR_CLOSED')) return 'aborted';
+  if (codes.some((code) => code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'))
+    return 'malformed';
+  if (codes.includes('UND_ERR_ABORTED') || codes.includes('UND_ERR_DESTROYED') || codes.includes('UND_ERR_CLOSED'))
+    return 'aborted';
   return 'other';
 }
 
@@ -201,7 +205,10 @@ export class HttpTransport {
       } catch (failure) {
         if (!(failure instanceof AttemptFailure)) throw failure;
         if (attempt === 1 && this.mayRetry(request, failure.kind)) {
-          this.options.log('debug', `${request.operation}: retrying once after ${causeText(failure.cause, this.quote)}`);
+          this.options.log(
+            'debug',
+            `${request.operation}: retrying once after ${causeText(failure.cause, this.quote)}`,
+          );
           continue;
         }
         throw this.toError(request, failure);
@@ -223,7 +230,11 @@ export class HttpTransport {
   private async attempt(request: HttpRequest): Promise<HttpReply> {
     if (request.signal?.aborted) throw new AttemptFailure('cancelled', request.signal.reason);
     // One bound for the whole exchange; undici's own timeouts only bound each wait.
-    const linked = linkSignals([request.signal], request.bounded === true ? undefined : this.options.requestTimeoutMs, this.options.deadlines);
+    const linked = linkSignals(
+      [request.signal],
+      request.bounded === true ? undefined : this.options.requestTimeoutMs,
+      this.options.deadlines,
+    );
     const signal = linked.signal;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
@@ -281,7 +292,12 @@ export class HttpTransport {
     return Buffer.concat(chunks, total).toString('utf8');
   }
 
-  private interpret(request: HttpRequest, status: number, contentType: string | string[] | undefined, text: string): HttpReply {
+  private interpret(
+    request: HttpRequest,
+    status: number,
+    contentType: string | string[] | undefined,
+    text: string,
+  ): HttpReply {
     const quote = request.quoteBody !== false;
     const jsonStatus = status === 200 || status === 400 || status === 401;
     if (jsonStatus && text.trim() !== '') {
@@ -305,7 +321,10 @@ export class HttpTransport {
     const sent = request.sideEffect === true;
     const suffix = sent ? '; the command may or may not have been carried out' : '';
     const target = request.device === undefined ? '' : ` for ${request.device}`;
-    return new ProtocolError(`${request.operation}${target} on ${this.options.meterUrl}: ${problem}${suffix}`, this.context(request, sent));
+    return new ProtocolError(
+      `${request.operation}${target} on ${this.options.meterUrl}: ${problem}${suffix}`,
+      this.context(request, sent),
+    );
   }
 
   private toError(request: HttpRequest, failure: AttemptFailure): EgaugeError {
@@ -315,7 +334,11 @@ export class HttpTransport {
     const ambiguity = maybe ? '; the command may or may not have reached the meter' : '';
     switch (failure.kind) {
       case 'unsent':
-        return new NetworkError(`${where}: cannot connect to the meter (${causeText(failure.cause, this.quote)})`, this.context(request, false), cause);
+        return new NetworkError(
+          `${where}: cannot connect to the meter (${causeText(failure.cause, this.quote)})`,
+          this.context(request, false),
+          cause,
+        );
       case 'tls':
         return new NetworkError(
           `${where}: secure connection failed (${causeText(failure.cause, this.quote)}); if the meter uses its own certificate, ` +
@@ -324,7 +347,11 @@ export class HttpTransport {
           cause,
         );
       case 'reset':
-        return new NetworkError(`${where}: the connection was closed before the meter answered${ambiguity}`, this.context(request, maybe), cause);
+        return new NetworkError(
+          `${where}: the connection was closed before the meter answered${ambiguity}`,
+          this.context(request, maybe),
+          cause,
+        );
       case 'timeout':
         return new TimeoutError(
           `${where}: no answer within ${this.options.requestTimeoutMs} ms${ambiguity}`,
@@ -336,9 +363,17 @@ export class HttpTransport {
       case 'aborted':
         return new AbortedError(`${where}: aborted${ambiguity}`, this.context(request, maybe), cause);
       case 'malformed':
-        return new ProtocolError(`${where}: the meter sent a malformed HTTP reply${ambiguity}`, this.context(request, maybe), cause);
+        return new ProtocolError(
+          `${where}: the meter sent a malformed HTTP reply${ambiguity}`,
+          this.context(request, maybe),
+          cause,
+        );
       case 'other':
-        return new NetworkError(`${where}: request failed (${causeText(failure.cause, this.quote)})${ambiguity}`, this.context(request, maybe), cause);
+        return new NetworkError(
+          `${where}: request failed (${causeText(failure.cause, this.quote)})${ambiguity}`,
+          this.context(request, maybe),
+          cause,
+        );
     }
   }
 }

@@ -7,11 +7,13 @@ const STRING_ATTRS = ['sn', 'mfg', 'model', 'name', 'prot', 'link', 'interface']
 
 /** A device selection with the documented attributes; unknown names are refused (typos would widen it). */
 export function checkAttrs(value: unknown, field: string, requireSome: boolean): DeviceAttrs {
-  if (!isRecord(value)) throw new InputError(field, `${field} must be an object of device attributes such as {"sn":"00000004"}`);
+  if (!isRecord(value))
+    throw new InputError(field, `${field} must be an object of device attributes such as {"sn":"00000004"}`);
   const attrs: DeviceAttrs = {};
   for (const [name, attribute] of Object.entries(value)) {
     if (name === 'path') {
-      if (!isStringArray(attribute) || attribute.length === 0) throw new InputError(field, `${field}.path must be a non-empty list of strings`);
+      if (!isStringArray(attribute) || attribute.length === 0)
+        throw new InputError(field, `${field}.path must be a non-empty list of strings`);
       attrs.path = [...attribute];
     } else if (name === 'index') {
       if (typeof attribute !== 'number' || !Number.isSafeInteger(attribute) || attribute < 0) {
@@ -22,12 +24,18 @@ export function checkAttrs(value: unknown, field: string, requireSome: boolean):
       if (typeof attribute !== 'string') throw new InputError(field, `${field}.${name} must be a string`);
       attrs[name] = attribute;
     } else if (attribute !== undefined) {
-      throw new InputError(field, `${field} has the unknown attribute "${name}" (known: path, index, ${STRING_ATTRS.join(', ')})`);
+      throw new InputError(
+        field,
+        `${field} has the unknown attribute "${name}" (known: path, index, ${STRING_ATTRS.join(', ')})`,
+      );
     }
   }
   // A call without any attribute would act on whichever device the meter lists first.
   if (requireSome && Object.keys(attrs).filter((name) => name !== 'index').length === 0) {
-    throw new InputError(field, `${field} must name the device (e.g. its sn); an empty selection could switch any device`);
+    throw new InputError(
+      field,
+      `${field} must name the device (e.g. its sn); an empty selection could switch any device`,
+    );
   }
   return meterOrder(attrs);
 }
@@ -77,12 +85,14 @@ export function describeDevice(attrs: object): string {
 
 export function checkPositive(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InputError(field, `${field} must be a positive number of ms`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new InputError(field, `${field} must be a positive number of ms`);
   return value;
 }
 
 export function checkCount(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InputError(field, `${field} must be a whole number, 0 or more`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new InputError(field, `${field} must be a whole number, 0 or more`);
   return value;
 }

@@ -17,7 +17,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** A finite non-negative number, given as a number or a decimal string. */
 function readSeconds(value: unknown): number | undefined {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   return Number.isFinite(number) && number >= 0 ? number : undefined;
 }
 

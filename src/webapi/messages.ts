@@ -20,14 +20,28 @@ export function errorContext(meterUrl: string, operation: string, device?: strin
 }
 
 /** The meter answered 200 with `error`: its own words, quoted safely, in the message and on the error alike. */
-export function meterError(quote: Quote, meterUrl: string, operation: string, text: string, device?: string, maybeSent?: boolean): CallError {
+export function meterError(
+  quote: Quote,
+  meterUrl: string,
+  operation: string,
+  text: string,
+  device?: string,
+  maybeSent?: boolean,
+): CallError {
   const quoted = quote(text);
-  return new CallError(`${where(meterUrl, operation, device)} failed: the meter said "${quoted}"`, quoted, errorContext(meterUrl, operation, device, maybeSent));
+  return new CallError(
+    `${where(meterUrl, operation, device)} failed: the meter said "${quoted}"`,
+    quoted,
+    errorContext(meterUrl, operation, device, maybeSent),
+  );
 }
 
 /** A reader's complaint about a reply's shape, as ProtocolError. */
 export function protocolFail(meterUrl: string, operation: string, device?: string): Fail {
   return (problem) => {
-    throw new ProtocolError(`${where(meterUrl, operation, device)}: ${problem}`, errorContext(meterUrl, operation, device));
+    throw new ProtocolError(
+      `${where(meterUrl, operation, device)}: ${problem}`,
+      errorContext(meterUrl, operation, device),
+    );
   };
 }

@@ -105,7 +105,12 @@ export class PollPlanner {
   learn(key: string, seen: Bracket, aimedFirst = false): void {
     const known = this.history.get(key);
     if (known === undefined) {
-      this.remember(key, { lo: seen.lo, hi: seen.hi, lowSeenAt: seen.lo > 0 ? this.clock() : 0, pendingRuns: seen.lo > 0 ? 1 : 0 });
+      this.remember(key, {
+        lo: seen.lo,
+        hi: seen.hi,
+        lowSeenAt: seen.lo > 0 ? this.clock() : 0,
+        pendingRuns: seen.lo > 0 ? 1 : 0,
+      });
       return;
     }
     if (aimedFirst && this.clock() - known.lowSeenAt < this.tuning.recheckMs) {
@@ -145,7 +150,10 @@ export class PollPlanner {
   }
 
   private borrow(device: string | undefined, method: string | undefined): Bracket | undefined {
-    for (const [index, name] of [[this.lastByDevice, device], [this.lastByMethod, method]] as const) {
+    for (const [index, name] of [
+      [this.lastByDevice, device],
+      [this.lastByMethod, method],
+    ] as const) {
       if (name === undefined) continue;
       const key = index.get(name);
       const known = key === undefined ? undefined : this.history.get(key);
@@ -183,7 +191,8 @@ export class PollRun {
   ) {
     const { tuning } = planner;
     this.aims = known === undefined ? [] : aimsFor(known, tuning);
-    this.fineStep = known === undefined || known.hi <= 0 ? undefined : Math.max(tuning.minGapMs, known.hi * tuning.narrowShare);
+    this.fineStep =
+      known === undefined || known.hi <= 0 ? undefined : Math.max(tuning.minGapMs, known.hi * tuning.narrowShare);
   }
 
   /** Polls recorded so far. */

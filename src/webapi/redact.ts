@@ -6,7 +6,10 @@ const QUOTE_LIMIT = 100;
 
 /** Up to ~100 printable characters of `text`, with anything token-shaped blanked out. */
 export function safeQuote(text: string): string {
-  const printable = text.replace(JWT_LIKE, '[token]').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const printable = text
+    .replace(JWT_LIKE, '[token]')
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim();
   return printable.length > QUOTE_LIMIT ? `${printable.slice(0, QUOTE_LIMIT)}…` : printable;
 }
 
@@ -50,7 +53,13 @@ function firstValue(header: string | string[] | undefined): string {
 }
 
 /** What arrived instead of the expected JSON, e.g. `meter sent HTML (HTTP 502): <html>…`. */
-export function describeBody(status: number, contentType: string | string[] | undefined, text: string, quote: boolean, redact: Quote = safeQuote): string {
+export function describeBody(
+  status: number,
+  contentType: string | string[] | undefined,
+  text: string,
+  quote: boolean,
+  redact: Quote = safeQuote,
+): string {
   const type = firstValue(contentType).toLowerCase();
   const trimmed = text.trim();
   const sample = quote && trimmed !== '' ? `: ${redact(trimmed)}` : '';

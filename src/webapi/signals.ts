@@ -132,7 +132,11 @@ class Link implements LinkedSignal, Expiring {
  * no listeners over hundreds of thousands of requests; its time limit is one entry in
  * `deadlines`, not a timer of its own.
  */
-export function linkSignals(sources: readonly (AnySignal | undefined)[], timeoutMs?: number, deadlines: Deadlines = shared): LinkedSignal {
+export function linkSignals(
+  sources: readonly (AnySignal | undefined)[],
+  timeoutMs?: number,
+  deadlines: Deadlines = shared,
+): LinkedSignal {
   const present: AnySignal[] = [];
   for (const source of sources) {
     if (source === undefined) continue;

@@ -22,10 +22,12 @@ export function normalizeMeterUrl(input: unknown): string {
   if (/\s/.test(text)) reject('contains spaces');
   if (text.includes('\\')) reject('contains a backslash');
   // Node-RED fills in an environment variable only when `${NAME}` is the whole setting.
-  if (text.includes('${')) reject('contains ${…}: only a whole setting such as ${METER_URL} is taken from an environment variable');
+  if (text.includes('${'))
+    reject('contains ${…}: only a whole setting such as ${METER_URL} is taken from an environment variable');
 
   const scheme = SCHEME_PREFIX.exec(text)?.[1]?.toLowerCase();
-  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') reject(`uses the unsupported scheme "${scheme}"`);
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https')
+    reject(`uses the unsupported scheme "${scheme}"`);
   if (scheme === undefined && SCHEME_WITHOUT_SLASHES.test(text)) reject('has an unsupported form');
   const candidate = scheme === undefined ? `http://${text}` : text;
 

@@ -3,7 +3,14 @@
  * used before it passed through here. Readers take a `fail` callback so the caller decides
  * which error (with which meter and operation) a bad shape becomes.
  */
-import type { ControlDevice, InterfaceMap, InterfaceMethod, RegisterReading, RegisterSnapshot, UserRights } from './types';
+import type {
+  ControlDevice,
+  InterfaceMap,
+  InterfaceMethod,
+  RegisterReading,
+  RegisterSnapshot,
+  UserRights,
+} from './types';
 
 export type Fail = (problem: string) => never;
 
@@ -101,7 +108,13 @@ function readMethod(value: unknown): InterfaceMethod | undefined {
     const member = value[key];
     return typeof member === 'string' ? member : '';
   };
-  return { name: value['name'], in: text('in'), in_names: stringsOnly(value['in_names']), out: text('out'), doc: text('doc') };
+  return {
+    name: value['name'],
+    in: text('in'),
+    in_names: stringsOnly(value['in_names']),
+    out: text('out'),
+    doc: text('doc'),
+  };
 }
 
 /** `GET /ctrl/interface` result: `{<if>: {method: [...]}}`. Nameless methods are dropped. */
@@ -111,7 +124,9 @@ export function readInterfaces(result: unknown, fail: Fail): InterfaceMap {
   for (const [name, entry] of Object.entries(result)) {
     if (!isRecord(entry)) return fail(`interface "${name}" is not an object`);
     const methods = entry['method'];
-    map[name] = Array.isArray(methods) ? methods.map(readMethod).filter((method): method is InterfaceMethod => method !== undefined) : [];
+    map[name] = Array.isArray(methods)
+      ? methods.map(readMethod).filter((method): method is InterfaceMethod => method !== undefined)
+      : [];
   }
   return map;
 }
@@ -120,7 +135,8 @@ export function readInterfaces(result: unknown, fail: Fail): InterfaceMap {
 export function readTid(result: unknown, fail: Fail): number {
   if (!isRecord(result)) return fail('`result` is not an object with a `tid`');
   const tid = result['tid'];
-  if (typeof tid !== 'number' || !Number.isSafeInteger(tid) || tid < 0) return fail('`result.tid` is not a non-negative integer');
+  if (typeof tid !== 'number' || !Number.isSafeInteger(tid) || tid < 0)
+    return fail('`result.tid` is not a non-negative integer');
   return tid;
 }
 

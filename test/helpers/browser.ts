@@ -5,7 +5,16 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps trying to reach Google's hosts.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const RESULTS_DIR = path.resolve(__dirname, '..', '..', '..', 'test-results');
 export const IMAGES_DIR = path.resolve(__dirname, '..', '..', '..', 'docs', 'images');
 /** The README's pictures, each taken by a browser test. */
@@ -17,7 +26,9 @@ export type ReadmeScreenshot = (typeof README_SCREENSHOTS)[number];
  * caller skips its tests with the reason printed.
  */
 export async function launchChromium(): Promise<Browser | string> {
-  const reason = existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}: run .ci/install-chromium.sh (or set CHROMIUM_PATH)`;
+  const reason = existsSync(CHROMIUM)
+    ? undefined
+    : `Chromium not found at ${CHROMIUM}: run .ci/install-chromium.sh (or set CHROMIUM_PATH)`;
   if (reason === undefined) {
     try {
       return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });

@@ -11,7 +11,9 @@ import { startSimulator } from '../../src/sim';
 import type { MeterSimulator, SimulatorOptions } from '../../src/sim/types';
 
 export { helper };
-export const ALL_NODES = [meterModule, maskModule, scpiModule, discoverModule, registerModule] as Array<(RED: unknown) => void>;
+export const ALL_NODES = [meterModule, maskModule, scpiModule, discoverModule, registerModule] as Array<
+  (RED: unknown) => void
+>;
 
 export const METER_ID = 'meter1';
 export const TAB = 'tab1';
@@ -21,7 +23,16 @@ export const PASSWORD = 'Pw-7f3a9c-secret';
 export type Msg = Record<string, unknown>;
 
 export function meterConfig(sim: MeterSimulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: METER_ID, type: 'egauge-meter', name: 'sim', url: sim.url, verify: true, timeout: 5, callTimeout: 10, ...extra };
+  return {
+    id: METER_ID,
+    type: 'egauge-meter',
+    name: 'sim',
+    url: sim.url,
+    verify: true,
+    timeout: 5,
+    callTimeout: 10,
+    ...extra,
+  };
 }
 
 export const credentials = { [METER_ID]: { username: 'owner', password: PASSWORD } };
@@ -31,7 +42,11 @@ export function tab(): Record<string, unknown> {
 }
 
 export async function startSim(options: SimulatorOptions = {}): Promise<MeterSimulator> {
-  return startSimulator({ minDurationS: 0, users: [{ username: 'owner', password: PASSWORD, rights: ['view', 'ctrl', 'save'] }], ...options });
+  return startSimulator({
+    minDurationS: 0,
+    users: [{ username: 'owner', password: PASSWORD, rights: ['view', 'ctrl', 'save'] }],
+    ...options,
+  });
 }
 
 /** Gives each test of the calling suite a fresh simulator; afterwards unloads the flow and closes it. */
@@ -49,7 +64,11 @@ export function simEachTest(use: (sim: MeterSimulator) => void): void {
 }
 
 /** Node-RED treats a node without x/y as a config node, so flow nodes get a position as the editor would give them. */
-export async function load(flow: Record<string, unknown>[], creds: Record<string, unknown> = credentials, nodes = ALL_NODES): Promise<void> {
+export async function load(
+  flow: Record<string, unknown>[],
+  creds: Record<string, unknown> = credentials,
+  nodes = ALL_NODES,
+): Promise<void> {
   const placed = flow.map((n) => (typeof n['z'] === 'string' && !('x' in n) ? { x: 100, y: 100, ...n } : n));
   await helper.load(nodes, placed, creds);
 }
@@ -123,7 +142,10 @@ interface SpyCall {
 /** Calls of a Node.prototype method the test helper spies on, made by one node. */
 function callsOf(id: string, method: 'status' | 'warn' | 'error'): unknown[][] {
   const spy = helper.getNode(id)[method] as { getCalls(): SpyCall[] };
-  return spy.getCalls().filter((c) => c.thisValue.id === id).map((c) => c.args);
+  return spy
+    .getCalls()
+    .filter((c) => c.thisValue.id === id)
+    .map((c) => c.args);
 }
 
 export interface Status {

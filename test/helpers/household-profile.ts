@@ -61,7 +61,15 @@ function addBlock(into: Float64Array, from: number, len: number, w: number): voi
 }
 
 /** On/off cycling: `onS` on, `offS` off, from a random phase. */
-function cycle(into: Float64Array, rnd: () => number, onS: number, offS: number, w: number, from = 0, to = into.length): void {
+function cycle(
+  into: Float64Array,
+  rnd: () => number,
+  onS: number,
+  offS: number,
+  w: number,
+  from = 0,
+  to = into.length,
+): void {
   let t = from - Math.floor(rnd() * (onS + offS));
   while (t < to) {
     addBlock(into, Math.max(t, from), Math.min(t + onS, to) - Math.max(t, from), w);
@@ -85,8 +93,9 @@ function unswitched(rnd: () => number, seconds: number, startHour: number, solar
     const meal = (h >= 6.5 && h < 8.5) || (h >= 12 && h < 13) || (h >= 17.5 && h < 20);
     if (rnd() < (meal ? 0.03 : 0.004)) addBlock(w, t + Math.floor(rnd() * 60), 120 + Math.floor(rnd() * 120), 2000);
   }
-  const ovenAt = Math.round((18 - startHour + 24) % 24 * 3600 + rnd() * 3600);
-  if (ovenAt < seconds) cycle(w, rnd, 240, 120, 2500, ovenAt, Math.min(seconds, ovenAt + 1800 + Math.floor(rnd() * 1800)));
+  const ovenAt = Math.round(((18 - startHour + 24) % 24) * 3600 + rnd() * 3600);
+  if (ovenAt < seconds)
+    cycle(w, rnd, 240, 120, 2500, ovenAt, Math.min(seconds, ovenAt + 1800 + Math.floor(rnd() * 1800)));
   let cloud = 1;
   for (let t = 0; t < seconds; t++) {
     const h = hourAt(t);
@@ -98,12 +107,20 @@ function unswitched(rnd: () => number, seconds: number, startHour: number, solar
 }
 
 /** When a switched load wants power, at its nominal draw; steady loads always do. */
-function switchedDemand(kind: SwitchedKind, rnd: () => number, seconds: number, startHour: number, steady: boolean): SwitchedDemand {
+function switchedDemand(
+  kind: SwitchedKind,
+  rnd: () => number,
+  seconds: number,
+  startHour: number,
+  steady: boolean,
+): SwitchedDemand {
   const nominalW = NOMINAL_W[kind];
   const demandW = new Float64Array(seconds);
   if (steady) demandW.fill(nominalW);
-  else if (kind === 'water-heater') cycle(demandW, rnd, 1200 + Math.floor(rnd() * 1200), 2400 + Math.floor(rnd() * 3600), nominalW);
-  else if (kind === 'heat-pump') cycle(demandW, rnd, 600 + Math.floor(rnd() * 900), 300 + Math.floor(rnd() * 900), nominalW);
+  else if (kind === 'water-heater')
+    cycle(demandW, rnd, 1200 + Math.floor(rnd() * 1200), 2400 + Math.floor(rnd() * 3600), nominalW);
+  else if (kind === 'heat-pump')
+    cycle(demandW, rnd, 600 + Math.floor(rnd() * 900), 300 + Math.floor(rnd() * 900), nominalW);
   else if (kind === 'pool-pump') cycle(demandW, rnd, 4 * 3600, 2 * 3600, nominalW);
   else {
     // One evening session, plugged in between 17:00 and 20:00 for 2 to 5 hours.
@@ -121,6 +138,8 @@ export function generateProfile(options: ProfileOptions): HouseholdProfile {
     startMs: DAY0 + startHour * 3_600_000,
     seconds: options.seconds,
     unswitchedW: unswitched(rnd, options.seconds, startHour, options.solarPeakW ?? 3000),
-    switched: options.kinds.map((kind) => switchedDemand(kind, rnd, options.seconds, startHour, options.steady ?? false)),
+    switched: options.kinds.map((kind) =>
+      switchedDemand(kind, rnd, options.seconds, startHour, options.steady ?? false),
+    ),
   };
 }

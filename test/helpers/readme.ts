@@ -20,4 +20,3 @@ export function readmeSection(heading: string): string {
   const end = headings.findIndex((h, i) => i > start && h > 0 && h <= level);
   return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
 }
-

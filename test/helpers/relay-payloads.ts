@@ -8,7 +8,21 @@ import fc from 'fast-check';
 const relay = fc.oneof(fc.integer({ min: 0, max: 4 }), fc.constantFrom('1', '2', '3', ' 2 ', '4'));
 const relayList = fc.oneof(fc.uniqueArray(relay, { maxLength: 3 }), relay);
 const state = fc.oneof(fc.boolean(), fc.constant(null));
-const word = fc.constantFrom('on', 'off', 'close', 'open', 'closed', 'true', 'false', 'toggle', 'get', ' Toggle ', 'ON', 'banana', '');
+const word = fc.constantFrom(
+  'on',
+  'off',
+  'close',
+  'open',
+  'closed',
+  'true',
+  'false',
+  'toggle',
+  'get',
+  ' Toggle ',
+  'ON',
+  'banana',
+  '',
+);
 
 export const relayPayload: fc.Arbitrary<unknown> = fc.oneof(
   fc.boolean(),

@@ -60,10 +60,14 @@ export async function startSecuredNodeRed(env: Record<string, string> = {}): Pro
   const port = await claimPort(0, '127.0.0.1', 'Node-RED', '--port');
   writeFileSync(path.join(userDir, 'settings.js'), settingsFile(port));
   writeFileSync(path.join(userDir, 'flows.json'), '[]\n');
-  const child: ChildProcess = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...env },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...env },
+    },
+  );
   let log = '';
   const keep = (chunk: Buffer): void => {
     log = (log + chunk.toString('utf8')).slice(-50_000);
@@ -83,7 +87,12 @@ export async function startSecuredNodeRed(env: Record<string, string> = {}): Pro
     rmSync(userDir, { recursive: true, force: true });
   };
 
-  const post = async (route: string, body: unknown, token?: string, extra: Record<string, string> = {}): Promise<{ status: number; text: string }> => {
+  const post = async (
+    route: string,
+    body: unknown,
+    token?: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ status: number; text: string }> => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...extra };
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     const res = await request(`${url}${route}`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -91,15 +100,26 @@ export async function startSecuredNodeRed(env: Record<string, string> = {}): Pro
   };
 
   const token = async (account: Account): Promise<string> => {
-    const res = await post('auth/token', { client_id: 'node-red-admin', grant_type: 'password', scope: '', username: account, password: ACCOUNTS[account].password });
+    const res = await post('auth/token', {
+      client_id: 'node-red-admin',
+      grant_type: 'password',
+      scope: '',
+      username: account,
+      password: ACCOUNTS[account].password,
+    });
     const reply: unknown = JSON.parse(res.text);
-    const accessToken = typeof reply === 'object' && reply !== null ? (reply as Record<string, unknown>)['access_token'] : undefined;
-    if (res.status !== 200 || typeof accessToken !== 'string') throw new Error(`login as ${account} failed: HTTP ${res.status} ${res.text}`);
+    const accessToken =
+      typeof reply === 'object' && reply !== null ? (reply as Record<string, unknown>)['access_token'] : undefined;
+    if (res.status !== 200 || typeof accessToken !== 'string')
+      throw new Error(`login as ${account} failed: HTTP ${res.status} ${res.text}`);
     return accessToken;
   };
 
   const deploy = async (flows: unknown[], bearer: string): Promise<void> => {
-    const res = await post('flows', { flows }, bearer, { 'node-red-api-version': 'v2', 'node-red-deployment-type': 'full' });
+    const res = await post('flows', { flows }, bearer, {
+      'node-red-api-version': 'v2',
+      'node-red-deployment-type': 'full',
+    });
     if (res.status !== 200) throw new Error(`deploy failed: HTTP ${res.status} ${res.text}`);
   };
 

@@ -25,7 +25,8 @@ export class Prm3Model {
     const after = on ? before | relays : before & ~relays;
     const moved = before ^ after;
     const times = this.movedAt.get(device) ?? [-Infinity, -Infinity, -Infinity];
-    for (let r = 0; r < 3; r++) if ((moved & (1 << r)) !== 0 && now - (times[r] ?? -Infinity) < this.minSwitchS * 1000) return 'held';
+    for (let r = 0; r < 3; r++)
+      if ((moved & (1 << r)) !== 0 && now - (times[r] ?? -Infinity) < this.minSwitchS * 1000) return 'held';
     this.force(device, after, now);
     return 'confirmed';
   }
@@ -161,7 +162,15 @@ export function replay(setup: ReplaySetup): ReplayResult {
         const outcome = model.apply(cmd.device, cmd.relays, cmd.state === 'on', now);
         if (outcome === 'confirmed' && wasOn !== isClosed(i)) tr.changedAt = now;
         if (cmd.reason === 'shed' || cmd.reason === 'restore') tr.autoSwitches.push(now);
-        out.commands.push({ t, cmd, outcome, wasOn, sinceChangeS, override: tr.override && now < tr.override.until ? { ...tr.override } : null, sameStep: perLoad.get(cmd.load) ?? 0 });
+        out.commands.push({
+          t,
+          cmd,
+          outcome,
+          wasOn,
+          sinceChangeS,
+          override: tr.override && now < tr.override.until ? { ...tr.override } : null,
+          sameStep: perLoad.get(cmd.load) ?? 0,
+        });
         queue.push({ type: 'commandResult', load: cmd.load, outcome });
       }
     }
@@ -190,8 +199,13 @@ export function replay(setup: ReplaySetup): ReplayResult {
           const seenAt = profile.startMs + Math.ceil(t / readbackEvery) * readbackEvery * 1000;
           tr.override = { state: on ? 'on' : 'off', until: seenAt + cfg.externalOverrideS * 1000 };
         } else {
-          tr.override = s.state === 'auto' ? null : { state: s.state, until: now + (s.forS ?? cfg.overrideDefaultS) * 1000 };
-          feed({ type: 'override', load: s.load, state: s.state, ...(s.forS === undefined ? {} : { forS: s.forS }) }, t, now);
+          tr.override =
+            s.state === 'auto' ? null : { state: s.state, until: now + (s.forS ?? cfg.overrideDefaultS) * 1000 };
+          feed(
+            { type: 'override', load: s.load, state: s.state, ...(s.forS === undefined ? {} : { forS: s.forS }) },
+            t,
+            now,
+          );
         }
       }
     }
@@ -205,7 +219,8 @@ export function replay(setup: ReplaySetup): ReplayResult {
       const tr = truth[i]!;
       const overridden = tr.override !== null && now < tr.override.until;
       const hourly = tr.autoSwitches.filter((x) => x > now - 3_600_000).length;
-      if (!load.critical && !overridden && (now - tr.changedAt) / 1000 >= load.minOnS && hourly < cfg.switchesPerHour) available += demand;
+      if (!load.critical && !overridden && (now - tr.changedAt) / 1000 >= load.minOnS && hourly < cfg.switchesPerHour)
+        available += demand;
     });
     out.powerW[t] = power;
     out.availableW[t] = available;

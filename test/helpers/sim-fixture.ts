@@ -68,13 +68,18 @@ export function recordStates(client: EgaugeClient): ClientState[] {
 export const producedErrors: Error[] = [];
 
 /** Awaits a rejection, checks its class, remembers it, and returns it. */
-export async function rejection<T extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => T): Promise<T> {
+export async function rejection<T extends Error>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => T,
+): Promise<T> {
   try {
     await promise;
   } catch (error) {
     if (error instanceof Error) producedErrors.push(error);
     if (error instanceof type) return error;
-    throw new Error(`expected ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    throw new Error(
+      `expected ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
   }
   throw new Error(`expected ${type.name}, but the promise resolved`);
 }
@@ -101,7 +106,8 @@ export function assertNoSecrets(texts: string[], secrets: string[]): void {
     for (const secret of secrets) {
       if (secret !== '' && text.includes(secret)) throw new Error(`a secret appeared in: ${text.slice(0, 80)}`);
     }
-    if (/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.test(text)) throw new Error(`something token-shaped appeared in: ${text.slice(0, 80)}`);
+    if (/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.test(text))
+      throw new Error(`something token-shaped appeared in: ${text.slice(0, 80)}`);
   }
 }
 

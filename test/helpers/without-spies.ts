@@ -9,14 +9,21 @@ import helper = require('node-red-node-test-helper');
  */
 export function withoutSpies(nodeIds: readonly string[]): void {
   const sandbox: unknown = Reflect.get(helper, '_sandbox');
-  const restore: unknown = typeof sandbox === 'object' && sandbox !== null ? Reflect.get(sandbox, 'restore') : undefined;
+  const restore: unknown =
+    typeof sandbox === 'object' && sandbox !== null ? Reflect.get(sandbox, 'restore') : undefined;
   if (typeof restore === 'function') restore.call(sandbox);
   const prototype: unknown = Reflect.get(helper, '_NodePrototype');
-  const send: unknown = typeof prototype === 'object' && prototype !== null ? Reflect.get(prototype, 'send') : undefined;
+  const send: unknown =
+    typeof prototype === 'object' && prototype !== null ? Reflect.get(prototype, 'send') : undefined;
   if (typeof send !== 'function') return;
   for (const id of nodeIds) {
     const node: unknown = helper.getNode(id);
-    if (typeof node === 'object' && node !== null && Object.prototype.hasOwnProperty.call(node, 'send') && 'callCount' in Reflect.get(node, 'send')) {
+    if (
+      typeof node === 'object' &&
+      node !== null &&
+      Object.prototype.hasOwnProperty.call(node, 'send') &&
+      'callCount' in Reflect.get(node, 'send')
+    ) {
       Reflect.set(node, 'send', send);
     }
   }

@@ -26,7 +26,11 @@ declare module 'node-red-node-test-helper' {
 
   interface Helper {
     init(runtimePath?: string, userSettings?: Record<string, unknown>): void;
-    load(nodes: NodeModule | NodeModule[], flow: Record<string, unknown>[], credentials?: Record<string, unknown>): Promise<void>;
+    load(
+      nodes: NodeModule | NodeModule[],
+      flow: Record<string, unknown>[],
+      credentials?: Record<string, unknown>,
+    ): Promise<void>;
     unload(): Promise<void>;
     getNode(id: string): TestNode;
     clearFlows(): Promise<void>;
