@@ -55,7 +55,10 @@ export function readmeSection(r: BenchResults): string {
   }
   lines.push('');
   lines.push(
-    'Throughput, calls/s of `get` spread over 4 PRM3s, in alternating rounds of the floor, the client and the `prm3 mask` flow:',
+    'Throughput, calls/s of `get` spread over 4 PRM3s, in alternating rounds of the floor, the client and the `prm3 mask` flow' +
+      (r.throughputRun === undefined
+        ? ':'
+        : ` (a throughput-only run, Node.js ${r.throughputRun.node}, ${r.throughputRun.date.slice(0, 10)}, load average ${r.throughputRun.loadAverage.start} at the start, ${r.throughputRun.loadAverage.end} at the end):`),
   );
   lines.push('');
   lines.push(

@@ -58,6 +58,8 @@ export interface BenchResults {
   /** One-minute load average of the machine when the run started and ended: other work on it skews figures. */
   loadAverage: { start: number; end: number };
   durationS: number;
+  /** Set when the throughput figures come from a later throughput-only run (`--throughput`). */
+  throughputRun?: { date: string; node: string; loadAverage: { start: number; end: number }; durationS: number };
 }
 
 export function resultsFile(projectRoot: string): string {

@@ -7,6 +7,8 @@
  *   --fleet-minutes N   how long the fleet is measured (default 5, so a run takes about 12 minutes;
  *                       10 for the figure after ten minutes of operation; 0 leaves the fleet out)
  *   --quick             fewer rounds, for trying the bench itself
+ *   --throughput        only the paired throughput rounds (both modes); their figures replace
+ *                       those in bench/results.json, the rest of the last full run is kept
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,27 +29,29 @@ import { sequentialGroup, throughputGroup, type PathFigures, type Plan, type Thr
 import { startSimulator } from '../src/sim';
 import { DEVICES, startMode, LOGIN, simulatorOptions, type Mode, type ModeName } from './modes';
 import { writeReadmeSection } from './readme';
-import { resultsFile, type BenchResults, type ModeResults } from './results';
-import { BenchHooks, startRuntime } from './runtime';
+import { readResults, resultsFile, type BenchResults, type ModeResults } from './results';
+import { BenchHooks, startRuntime, type Runtime } from './runtime';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 interface Options {
   fleetMinutes: number;
   quick: boolean;
+  throughputOnly: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { fleetMinutes: 5, quick: false };
+  const options: Options = { fleetMinutes: 5, quick: false, throughputOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
+    else if (arg === '--throughput') options.throughputOnly = true;
     else if (arg === '--fleet-minutes') {
       const value = Number(argv[++i]);
       if (!(Number.isFinite(value) && value >= 0))
         throw new Error('--fleet-minutes needs a number of minutes (0 leaves the fleet out)');
       options.fleetMinutes = value;
-    } else throw new Error(`unknown option ${String(arg)}; accepted: --fleet-minutes N, --quick`);
+    } else throw new Error(`unknown option ${String(arg)}; accepted: --fleet-minutes N, --quick, --throughput`);
   }
   return options;
 }
@@ -75,6 +79,55 @@ function printThroughput(mode: ModeName, t: ThroughputFigures): void {
   );
 }
 
+async function throughputGroups(
+  mode: Mode,
+  runtime: Runtime,
+  hooks: BenchHooks,
+  plan: Plan,
+): Promise<ThroughputFigures[]> {
+  const figures: ThroughputFigures[] = [];
+  for (const callers of plan.callers) {
+    const t = await throughputGroup(mode, callers, runtime, hooks, plan);
+    printThroughput(mode.name, t);
+    figures.push(t);
+  }
+  return figures;
+}
+
+function throughputRatio(figures: readonly ThroughputFigures[]): BenchResults['throughputRatio'] {
+  const tp = (c: number): ThroughputFigures | undefined => figures.find((t) => t.callers === c);
+  const ratio = (path: 'client' | 'flow'): { c1: number; c16: number; c64: number } => ({
+    c1: tp(1)?.ratio[path] ?? Number.NaN,
+    c16: tp(16)?.ratio[path] ?? Number.NaN,
+    c64: tp(64)?.ratio[path] ?? Number.NaN,
+  });
+  return { client: ratio('client'), flow: ratio('flow') };
+}
+
+/** Puts a throughput-only run's figures into the last full run's results, saying when they were taken. */
+function replaceThroughput(
+  throughput: Partial<Record<ModeName, ThroughputFigures[]>>,
+  loadAtStart: number,
+  started: number,
+): void {
+  const results = readResults(PROJECT_ROOT);
+  const child = throughput.child;
+  const same = throughput.same;
+  if (!child || !same) throw new Error('a mode is missing');
+  results.throughputRatio = throughputRatio(child);
+  results.modes.child.throughput = child;
+  results.modes.same.throughput = same;
+  results.throughputRun = {
+    date: new Date().toISOString(),
+    node: process.version,
+    loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 },
+    durationS: Math.round((Date.now() - started) / 1000),
+  };
+  writeFileSync(resultsFile(PROJECT_ROOT), `${JSON.stringify(results, null, 2)}\n`);
+  writeReadmeSection(PROJECT_ROOT, results);
+  console.log(`\nthroughput written to bench/results.json and the README in ${results.throughputRun.durationS} s`);
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const plan: Plan = options.quick
@@ -92,6 +145,15 @@ async function main(): Promise<void> {
   const credentials = Object.fromEntries(modes.map((m) => [`${m.name}-meter`, LOGIN]));
   const runtime = await startRuntime(flow, credentials, { bench: hooks });
 
+  if (options.throughputOnly) {
+    const throughput: Partial<Record<ModeName, ThroughputFigures[]>> = {};
+    for (const mode of modes) throughput[mode.name] = await throughputGroups(mode, runtime, hooks, plan);
+    await runtime.stop();
+    for (const mode of modes) await mode.close();
+    replaceThroughput(throughput, loadAtStart, started);
+    return;
+  }
+
   const perMode: Partial<Record<ModeName, ModeResults>> = {};
   for (const mode of modes) {
     const paths: ModeResults['paths'] = {};
@@ -100,13 +162,7 @@ async function main(): Promise<void> {
       printGroup(mode.name, op, rows);
       paths[op] = rows;
     }
-    const throughput: ThroughputFigures[] = [];
-    for (const callers of plan.callers) {
-      const t = await throughputGroup(mode, callers, runtime, hooks, plan);
-      printThroughput(mode.name, t);
-      throughput.push(t);
-    }
-    perMode[mode.name] = { paths, throughput };
+    perMode[mode.name] = { paths, throughput: await throughputGroups(mode, runtime, hooks, plan) };
   }
 
   const same = modes[0];
@@ -149,7 +205,6 @@ async function main(): Promise<void> {
   const cg = child.paths['get'];
   const cs = child.paths['set'];
   const ct = child.paths['toggle'];
-  const tp = (c: number): ThroughputFigures | undefined => child.throughput.find((t) => t.callers === c);
   const results: BenchResults = {
     date: new Date().toISOString(),
     node: process.version,
@@ -165,18 +220,7 @@ async function main(): Promise<void> {
     maskToggleToFloor: ct?.['mask']?.toFloor ?? Number.NaN,
     flowAddedCost: cg?.['mask']?.toOwn ?? Number.NaN,
     httpRequestSetToFloor: cs?.['http']?.toFloor ?? Number.NaN,
-    throughputRatio: {
-      client: {
-        c1: tp(1)?.ratio.client ?? Number.NaN,
-        c16: tp(16)?.ratio.client ?? Number.NaN,
-        c64: tp(64)?.ratio.client ?? Number.NaN,
-      },
-      flow: {
-        c1: tp(1)?.ratio.flow ?? Number.NaN,
-        c16: tp(16)?.ratio.flow ?? Number.NaN,
-        c64: tp(64)?.ratio.flow ?? Number.NaN,
-      },
-    },
+    throughputRatio: throughputRatio(child.throughput),
     clientCpuToFloor: cg?.['client']?.cpuToFloor ?? Number.NaN,
     requestsPerSet: perSet,
     requestsPerCall: perCall.requestsPerCall,
