@@ -47,7 +47,8 @@ function settingsFile(port: number, quiet: boolean): string {
     flowFile: 'flows.json',
     // A fixed secret: the demo's only credential is the simulator's well-known login.
     credentialSecret: 'egauge-prm3-demo',
-    nodesDir: [PROJECT_ROOT],
+    // The widget's own directory too: Dashboard 2.0 finds third-party widgets through a package.json that declares them.
+    nodesDir: [PROJECT_ROOT, path.join(PROJECT_ROOT, 'dashboard')],
     logging: { console: { level: quiet ? 'warn' : 'info', metrics: false, audit: false } },
     editorTheme: { tours: false, projects: { enabled: false } },
     diagnostics: { enabled: false },

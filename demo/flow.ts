@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const DEMO_EXAMPLES = ['dashboard-relay-panel', 'load-shedding', 'scpi-console', 'discovery'];
+export const DEMO_EXAMPLES = ['load-shedding', 'scpi-console', 'discovery'];
+/** The relay panel is the widget package's own example. */
+export const DEMO_PANEL = path.resolve(__dirname, '..', '..', 'dashboard', 'examples', 'relay-panel.json');
 const DEMO_METER_ID = 'demo0meter0node1';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -17,8 +19,12 @@ function isFlowNode(value: unknown): value is FlowNode {
 }
 
 export function readExample(examplesDir: string, name: string): FlowNode[] {
-  const parsed: unknown = JSON.parse(readFileSync(path.join(examplesDir, `${name}.json`), 'utf8'));
-  if (!Array.isArray(parsed) || !parsed.every(isFlowNode)) throw new Error(`examples/${name}.json is not a flow`);
+  return readFlow(path.join(examplesDir, `${name}.json`));
+}
+
+export function readFlow(file: string): FlowNode[] {
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(parsed) || !parsed.every(isFlowNode)) throw new Error(`${file} is not a flow`);
   return parsed;
 }
 
@@ -35,8 +41,7 @@ export function demoFlow(
   login: { username: string; password: string },
 ): FlowNode[] {
   const flow: FlowNode[] = [];
-  for (const name of DEMO_EXAMPLES) {
-    const nodes = readExample(examplesDir, name);
+  for (const nodes of [readFlow(DEMO_PANEL), ...DEMO_EXAMPLES.map((name) => readExample(examplesDir, name))]) {
     const meters = new Set(nodes.filter((n) => n.type === 'egauge-meter').map((n) => n.id));
     for (const n of nodes) {
       if (meters.has(n.id) || (n.type === 'comment' && String(n['name']).startsWith(SETUP_COMMENT))) continue;

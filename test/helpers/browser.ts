@@ -18,7 +18,12 @@ const ARGS = [
 const RESULTS_DIR = path.resolve(__dirname, '..', '..', '..', 'test-results');
 export const IMAGES_DIR = path.resolve(__dirname, '..', '..', '..', 'docs', 'images');
 /** The README's pictures, each taken by a browser test. */
-export const README_SCREENSHOTS = ['editor-meter-dialog.png', 'editor-flow-status.png', 'dashboard.png'] as const;
+export const README_SCREENSHOTS = [
+  'editor-meter-dialog.png',
+  'editor-flow-status.png',
+  'dashboard.png',
+  'widget-phone-dark.png',
+] as const;
 export type ReadmeScreenshot = (typeof README_SCREENSHOTS)[number];
 
 /**
