@@ -1,7 +1,7 @@
 /** Counts the bench records beside the timings: requests, logins, polls and heap. */
 import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
-import { EgaugeClient } from '../src/webapi/client';
+import { EgaugeClient } from '../src/webapi';
 import { ids } from './flows';
 import { alternatingMask, DEVICES, LOGIN, simulatorOptions } from './modes';
 import type { BenchHooks, Runtime } from './runtime';

@@ -5,7 +5,7 @@
  * device, as the PRM3 itself runs one command at a time.
  */
 import { Pool } from 'undici';
-import { digestHash, newClientNonce } from '../src/webapi/digest';
+import { digestHash, newClientNonce } from '../src/webapi';
 
 export interface Login {
   username: string;

@@ -5,7 +5,7 @@
  */
 import { startSimulator } from '../src/sim';
 import type { MeterSimulator, SimulatorOptions } from '../src/sim/types';
-import { EgaugeClient } from '../src/webapi/client';
+import { EgaugeClient } from '../src/webapi';
 import { FloorCaller, rawToken } from './floor';
 import { startSimChild, type SimChild } from './sim-child';
 

@@ -5,7 +5,8 @@
 import type * as Sim from './sim';
 import type { MeterSimulator, SimulatorOptions } from './sim';
 
-export { EgaugeClient, normalizeMeterUrl, EgaugeError, isEgaugeError } from './webapi';
+export { EgaugeClient, normalizeMeterUrl } from './webapi';
+export { EgaugeError, isEgaugeError } from './errors';
 export type { ClientOptions, ControlDevice, DeviceAttrs, RegisterSnapshot, UserRights } from './webapi';
 export { executeRelayCommand, executeScpi } from './prm3/operations';
 export type { RelayResult, ScpiResult } from './prm3/operations';

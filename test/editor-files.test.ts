@@ -20,7 +20,7 @@ import {
   readScpiSettings,
 } from '../src/nodes/settings';
 import { validateScpiLine } from '../src/prm3/scpi';
-import { normalizeMeterUrl } from '../src/webapi/url';
+import { normalizeMeterUrl } from '../src/webapi';
 import { envName } from '../src/nodes/env-text';
 
 const ROOT = path.resolve(__dirname, '..', '..');

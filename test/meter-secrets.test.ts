@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { EgaugeClient } from '../src/webapi/client';
-import { CallError, EgaugeError, PermissionError } from '../src/webapi/errors';
+import { EgaugeClient, CallError, PermissionError } from '../src/webapi';
+import { EgaugeError } from '../src/errors';
 import type { MeterSimulator } from '../src/sim/types';
 import {
   errors,

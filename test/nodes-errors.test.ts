@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { MeterSimulator } from '../src/sim/types';
-import { normalizeMeterUrl } from '../src/webapi/url';
+import { normalizeMeterUrl } from '../src/webapi';
 import {
   eventually,
   helper,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InputError } from '../src/webapi/errors';
+import { InputError } from '../src/errors';
 import { ACCEPTED_RELAY_FORMS, parseRelayCommand, type RelayCommand } from '../src/prm3/command';
 
 interface Accepted {

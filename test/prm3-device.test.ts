@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { DeviceError, InputError } from '../src/webapi/errors';
-import type { ControlDevice } from '../src/webapi/types';
+import { DeviceError } from '../src/prm3/errors';
+import { InputError } from '../src/errors';
+import type { ControlDevice } from '../src/webapi';
 import {
   hasRelay,
   isPrm3,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { AbortedError, DeviceError, NetworkError } from '../src/webapi/errors';
-import type { ControlDevice } from '../src/webapi/types';
+import { AbortedError, NetworkError, type ControlDevice } from '../src/webapi';
+import { DeviceError } from '../src/prm3/errors';
 import { DeviceDirectory } from '../src/prm3/device';
 
 function prm3(sn: string, port: string): ControlDevice {

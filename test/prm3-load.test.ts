@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { InputError } from '../src/webapi/errors';
+import { InputError } from '../src/errors';
 import { parseRelayCommand, type RelayCommand } from '../src/prm3/command';
 import { executeRelayCommand } from '../src/prm3/operations';
 import { polyphaseSet, relayPayload, relayTopic, splitByCall } from './helpers/relay-payloads';

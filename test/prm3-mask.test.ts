@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InputError } from '../src/webapi/errors';
+import { InputError } from '../src/errors';
 import { describeMask, isMask, maskToRelays, parseRelaySet, relayNumbers, relaysToMask } from '../src/prm3/mask';
 
 describe('prm3 masks', () => {

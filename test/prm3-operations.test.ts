@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CallError, InputError, ProtocolError } from '../src/webapi/errors';
-import type { CallOptions, DeviceAttrs } from '../src/webapi/types';
+import { CallError, ProtocolError, type CallOptions, type DeviceAttrs } from '../src/webapi';
+import { InputError } from '../src/errors';
 import { parseRelayCommand, type RelayCommand } from '../src/prm3/command';
 import { executeRelayCommand, executeScpi, type DeviceCallerLike, type RelayTarget } from '../src/prm3/operations';
 

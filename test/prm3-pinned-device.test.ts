@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { CallError, NetworkError } from '../src/webapi/errors';
-import type { ControlDevice } from '../src/webapi/types';
+import { CallError, NetworkError, type ControlDevice } from '../src/webapi';
 import { DeviceDirectory } from '../src/prm3/device';
 import { DeviceGoneError, goneIfRefused, onSelectedDevice } from '../src/prm3/pinned-device';
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { InputError, ProtocolError } from '../src/webapi/errors';
+import { InputError } from '../src/errors';
+import { ProtocolError } from '../src/webapi';
 import { normalizeScpiReply, parseScpiInput, validateScpiLine } from '../src/prm3/scpi';
 
 function refusal(field: string, pattern: RegExp): (error: unknown) => boolean {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createShedder, type Decision, type ShedState, type Shedder } from '../src/shed';
 import { parseLimit, parseOverride, parseReading, type ShedEvent } from '../src/shed/events';
-import { InputError } from '../src/webapi/errors';
+import { InputError } from '../src/errors';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 

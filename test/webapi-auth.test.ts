@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AbortedError, AuthError } from '../src/webapi/errors';
+import { AbortedError, AuthError } from '../src/webapi';
 import {
   assertNoSecrets,
   collectLog,

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  AbortedError,
-  CallError,
-  EgaugeError,
-  InputError,
-  PermissionError,
-  QueueFullError,
-  TimeoutError,
-} from '../src/webapi/errors';
+import { AbortedError, CallError, PermissionError, QueueFullError, TimeoutError } from '../src/webapi';
+import { EgaugeError, InputError } from '../src/errors';
 import {
   assertNoSecrets,
   collectLog,

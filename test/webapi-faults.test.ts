@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetworkError, ProtocolError, TimeoutError } from '../src/webapi/errors';
+import { NetworkError, ProtocolError, TimeoutError } from '../src/webapi';
 import {
   assertNoSecrets,
   collectLog,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
-import { NetworkError } from '../src/webapi/errors';
+import { NetworkError } from '../src/webapi';
 import { eventually, rejection, SimFixture } from './helpers/sim-fixture';
 
 const PRM3 = { sn: '00000004' };

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { executeRelayCommand } from '../src/prm3/operations';
-import { AbortedError, TimeoutError } from '../src/webapi/errors';
+import { AbortedError, TimeoutError } from '../src/webapi';
 import { eventually, rejection, SimFixture } from './helpers/sim-fixture';
 
 const A = { sn: '00000004' };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { digestHash, newClientNonce } from '../src/webapi/digest';
+import { digestHash, newClientNonce } from '../src/webapi';
 import { localExpiry, readTokenTimes, tokenExpiry } from '../src/webapi/jwt';
 
 function fakeJwt(payload: unknown): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { InputError } from '../src/webapi/errors';
-import { normalizeMeterUrl } from '../src/webapi/url';
+import { InputError } from '../src/errors';
+import { normalizeMeterUrl } from '../src/webapi';
 
 describe('webapi: meter URL normalisation', () => {
   const accepted: [string, string][] = [

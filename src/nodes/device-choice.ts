@@ -3,7 +3,7 @@
  * device is "from message"; otherwise a different `msg.device` is ignored with a warning
  * (once per value, so a flow that always sends one does not flood the log).
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
 import type { DeviceSetting } from './settings';
 

@@ -4,7 +4,7 @@
  * done(err), and after close send nothing and leave no timer behind.
  */
 import { setMaxListeners } from 'node:events';
-import { toEgaugeError, type EgaugeError, type ErrorDetails } from '../webapi/errors';
+import { toEgaugeError, type EgaugeError, type ErrorDetails } from '../errors';
 import type { MeterConnection } from './meter-connection';
 import { findMeter } from './egauge-meter-lookup';
 import { StatusView } from './status-view';

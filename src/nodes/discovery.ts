@@ -1,6 +1,6 @@
 /** Device scans for `prm3 discover`: filtering, optional method lists, and what changed since the last scan. */
-import { InputError } from '../webapi/errors';
-import type { ControlDevice, DeviceAttrs, InterfaceMap } from '../webapi/types';
+import { InputError } from '../errors';
+import type { ControlDevice, DeviceAttrs, InterfaceMap } from '../webapi';
 import { hasRelay, isPrm3, summarizeDevice, type DeviceSummary } from '../prm3/device';
 import type { DiscoverSettings } from './settings';
 

@@ -1,5 +1,5 @@
 /** `egauge-meter` config node: one shared, logged-in client per meter. */
-import { toEgaugeError } from '../webapi/errors';
+import { toEgaugeError } from '../errors';
 import { clientOptions, MeterConnection } from './meter-connection';
 import { METER_TYPE, tlsMaterial, type MeterConfigNode } from './egauge-meter-lookup';
 import { registerMeterRoutes } from './meter-routes';

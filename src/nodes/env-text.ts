@@ -3,7 +3,7 @@
  * a node's settings and credentials before the node is built. The editor's copy of the pattern
  * is checked against this one by the editor tests.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import type { NodeAPI } from './red';
 
 /** Node-RED's own form: the whole value, no blanks in the name. */

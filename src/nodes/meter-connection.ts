@@ -3,9 +3,8 @@
  * the nodes that use it (so connection state reaches every one of them as status).
  * No Node-RED imports: the config node file only wires this to the runtime.
  */
-import { EgaugeClient, type ClientOptions } from '../webapi/client';
-import type { EgaugeError } from '../webapi/errors';
-import type { ClientState } from '../webapi/types';
+import { EgaugeClient, type ClientOptions, type ClientState } from '../webapi';
+import type { EgaugeError } from '../errors';
 import { DeviceDirectory } from '../prm3/device';
 import type { MeterSettings } from './settings';
 

@@ -11,9 +11,8 @@
  * Neither kind sends the password or a token to the browser.
  */
 import type { Request, Response } from 'express';
-import { EgaugeClient } from '../webapi/client';
-import { InputError, toEgaugeError, type EgaugeError, type ErrorCode } from '../webapi/errors';
-import { normalizeMeterUrl } from '../webapi/url';
+import { EgaugeClient, normalizeMeterUrl } from '../webapi';
+import { InputError, toEgaugeError, type EgaugeError, type ErrorCode } from '../errors';
 import { hasRelay, isPrm3, summarizeDevice } from '../prm3/device';
 import { clientOptions, type MeterConnection } from './meter-connection';
 import { findMeterNode, METER_TYPE, tlsMaterial } from './egauge-meter-lookup';

@@ -2,7 +2,7 @@
 import { attachToMeter, readSettingsOrReport } from './device-node';
 import { compareScans, describe, filterDevices, parseAttrs, sameScan, type DiscoveredDevice } from './discovery';
 import { readDiscoverSettings } from './settings';
-import type { DeviceAttrs } from '../webapi/types';
+import type { DeviceAttrs } from '../webapi';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './red';
 
 export = function register(RED: NodeAPI): void {

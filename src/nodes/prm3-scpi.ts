@@ -2,7 +2,7 @@
 import { executeScpi, type ScpiResult } from '../prm3/operations';
 import { onSelectedDevice } from '../prm3/pinned-device';
 import { parseScpiInput, validateScpiLine } from '../prm3/scpi';
-import { CallError } from '../webapi/errors';
+import { CallError } from '../webapi';
 import { attachToMeter, readSettingsOrReport } from './device-node';
 import { DeviceChoice } from './device-choice';
 import { readScpiSettings } from './settings';

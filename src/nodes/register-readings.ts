@@ -1,6 +1,6 @@
 /** A register snapshot → the values a flow asked for, with units, or a clear error for unknown names. */
-import { InputError } from '../webapi/errors';
-import type { RegisterSnapshot } from '../webapi/types';
+import { InputError } from '../errors';
+import type { RegisterSnapshot } from '../webapi';
 import { registerUnit } from './register-units';
 
 export interface Reading {

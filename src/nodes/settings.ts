@@ -2,7 +2,7 @@
  * Editor settings arrive as loosely typed JSON from the flow file: each node validates its
  * own here, once at deploy, and gets a typed settings object or an InputError naming the field.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
 import { parseRelaySet, type RelayGrouping } from '../prm3/mask';
 import { envName, unresolvedEnv } from './env-text';

@@ -3,7 +3,7 @@
  * and the node's last outcome. Keeping the decision in one place is what lets stale errors
  * clear on recovery and connection problems show on every node that uses the meter.
  */
-import type { ClientState } from '../webapi/types';
+import type { ClientState } from '../webapi';
 import type { NodeStatus } from './red';
 
 /** A call shorter than this never flashes the blue "busy" dot. */

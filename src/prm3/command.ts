@@ -2,7 +2,7 @@
  * Every form a `msg` may take to drive a PRM3 → one validated RelayCommand.
  * Anything doubtful is refused: a misread message would switch a real load.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import {
   ALL_RELAYS,
   isMask,

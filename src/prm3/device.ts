@@ -3,8 +3,9 @@
  * one a node's device setting means. Commands address a device by serial number, because
  * `path` changes when a module moves to another USB port.
  */
-import { AbortedError, DeviceError, InputError } from '../webapi/errors';
-import type { ControlDevice } from '../webapi/types';
+import { AbortedError, type ControlDevice } from '../webapi';
+import { DeviceError } from './errors';
+import { InputError } from '../errors';
 import { describeReceived } from './preview';
 
 const USB_PORT = /^USB\d+$/i;

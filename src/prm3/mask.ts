@@ -2,7 +2,7 @@
  * PRM3 relay masks: three bits, bit 0 (value 1) is relay 1, bit 2 (value 4) is relay 3.
  * A mask is the absolute state of the module: a set bit is a closed relay.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { describeReceived } from './preview';
 
 export const RELAY_COUNT = 3;

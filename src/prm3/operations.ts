@@ -4,8 +4,8 @@
  * between a read and the write based on it, and a polyphase set always moves in ONE call.
  * Nothing is ever retried: a repeated relay command is a second physical event.
  */
-import { EgaugeError, InputError, ProtocolError, type ErrorContext } from '../webapi/errors';
-import type { CallOptions, DeviceAttrs } from '../webapi/types';
+import { EgaugeError, InputError, type ErrorContext } from '../errors';
+import { ProtocolError, type CallOptions, type DeviceAttrs } from '../webapi';
 import { PAYLOAD_FIELD, splitLoadReason, type RelayCommand } from './command';
 import { ALL_RELAYS, isMask, relayList, type RelayGrouping } from './mask';
 import { deviceAttrs, goneIfRefused } from './pinned-device';

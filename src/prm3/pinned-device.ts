@@ -3,8 +3,9 @@
  * together with its serial number. If the module moved since the listing, the meter finds no
  * match and runs nothing; the command then goes once to the module the setting names now.
  */
-import { CallError, DeviceError, type EgaugeError } from '../webapi/errors';
-import type { DeviceAttrs } from '../webapi/types';
+import { CallError, type DeviceAttrs } from '../webapi';
+import { DeviceError } from './errors';
+import type { EgaugeError } from '../errors';
 import { portOfPath, type DeviceDirectory, type DeviceSelector, type ResolvedDevice } from './device';
 
 /** `{path, sn}` when the path is known (`path` first, as the meter requires), else `{sn}`. */

@@ -3,7 +3,8 @@
  * command per 64-byte line (CRLF included) and a stray line end or `;` would smuggle in a
  * second command.
  */
-import { InputError, ProtocolError, type ErrorContext } from '../webapi/errors';
+import { InputError, type ErrorContext } from '../errors';
+import { ProtocolError } from '../webapi';
 import { describeReceived } from './preview';
 
 /** 64-byte line minus the CR LF the meter appends. */

@@ -2,7 +2,7 @@
  * Settings of a load shedder, validated once. Every validator here is exported so the editor can
  * check a field with the same rule the runtime uses.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { parseRelaySet } from '../prm3/mask';
 import { describeReceived } from '../prm3/preview';
 

@@ -3,7 +3,7 @@
  * I/O, and never changes the state it was given; the caller sends the returned commands and feeds
  * their results back as events.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { validateShedConfig, type LoadConfig, type ShedConfig } from './config';
 import type { ShedEvent } from './events';
 import { accumulate, excessW, headroomW } from './demand';

@@ -1,5 +1,5 @@
 /** What the controller is told, and parsers for the parts that come from a message. */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { describeReceived } from '../prm3/preview';
 import { parseNumber } from './config';
 import type { OnOff } from './state';

@@ -2,7 +2,7 @@
  * Manual control: an override given to the controller, or a change made elsewhere and seen in the
  * read-back. Either way the load is the person's until the override ends; it is never fought.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { isMask } from '../prm3/mask';
 import { describeReceived } from '../prm3/preview';
 import type { LoadConfig } from './config';

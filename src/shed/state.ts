@@ -2,7 +2,7 @@
  * The controller's memory: a plain object of numbers, strings and booleans, so the node can keep
  * it in its context store across a restart. Times are epoch milliseconds.
  */
-import { InputError } from '../webapi/errors';
+import { InputError } from '../errors';
 import { describeReceived } from '../prm3/preview';
 import type { ShedConfig } from './config';
 

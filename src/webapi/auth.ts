@@ -3,7 +3,8 @@
  * expiry, re-login straight from a 401 challenge, and logins held back after the meter refused
  * the credentials (so a flow cannot hammer a meter, or lock out an account, with a bad password).
  */
-import { AbortedError, AuthError, ProtocolError, type ErrorContext } from './errors';
+import type { ErrorContext } from '../errors';
+import { AbortedError, AuthError, ProtocolError } from './errors';
 import { digestHash, newClientNonce } from './digest';
 import type { HttpReply, HttpTransport } from './http';
 import { localExpiry, readTokenTimes } from './jwt';

@@ -8,17 +8,8 @@ import { TokenManager, type Token } from './auth';
 import { ControlCalls, type RequestSpec } from './control';
 import { Deadlines } from './deadlines';
 import { deviceKey, DeviceQueue } from './device-queue';
-import {
-  AbortedError,
-  AuthError,
-  EgaugeError,
-  InputError,
-  NetworkError,
-  ProtocolError,
-  QueueFullError,
-  TimeoutError,
-  toEgaugeError,
-} from './errors';
+import { EgaugeError, InputError, toEgaugeError } from '../errors';
+import { AbortedError, AuthError, NetworkError, ProtocolError, QueueFullError, TimeoutError } from './errors';
 import { HttpTransport, type HttpRequest, type TlsOptions } from './http';
 import { checkArgs, checkAttrs, checkCount, checkMethod, checkPositive, describeDevice } from './input';
 import { errorContext, meterError, protocolFail, where } from './messages';

@@ -3,16 +3,15 @@
  * on the adaptive schedule until the reply is no longer `EAGAIN:`. Also turns refusals into
  * PermissionError when the user lacks the `ctrl` right.
  */
+import { EgaugeError, toEgaugeError } from '../errors';
 import {
   AbortedError,
   AuthError,
-  EgaugeError,
   NetworkError,
   PermissionError,
   ProtocolError,
   TimeoutError,
   CallError,
-  toEgaugeError,
 } from './errors';
 import type { RetryPolicy } from './http';
 import { describeDevice } from './input';

@@ -3,7 +3,8 @@
  * errors that say whether a request may have reached the meter.
  */
 import { Pool } from 'undici';
-import { AbortedError, NetworkError, ProtocolError, TimeoutError, type EgaugeError, type ErrorContext } from './errors';
+import type { EgaugeError, ErrorContext } from '../errors';
+import { AbortedError, NetworkError, ProtocolError, TimeoutError } from './errors';
 import { describeBody, safeQuote, type Quote } from './redact';
 import type { Deadlines } from './deadlines';
 import { linkSignals, type AnySignal } from './signals';

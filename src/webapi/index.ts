@@ -1,10 +1,19 @@
-/** Public surface of the eGauge WebAPI client. */
-export { EgaugeClient, type ClientOptions, type QueuedWork } from './client';
-export * from './errors';
+/**
+ * The eGauge WebAPI client's public surface: the only way into src/webapi from outside it.
+ * Its errors share the base class and codes of ../errors.
+ */
+export { EgaugeClient, type ClientOptions } from './client';
+export {
+  AbortedError,
+  AuthError,
+  CallError,
+  NetworkError,
+  PermissionError,
+  ProtocolError,
+  QueueFullError,
+  TimeoutError,
+} from './errors';
 export * from './types';
 export { normalizeMeterUrl } from './url';
+// The login hash, for tools that speak the WebAPI without the client (the bench's floor).
 export { digestHash, newClientNonce } from './digest';
-export { readTokenTimes, tokenExpiry, type TokenTimes } from './jwt';
-export { deviceKey, DeviceQueue, type EnqueueOptions, type QueueRefusals } from './device-queue';
-export { PollPlanner, PollRun, DEFAULT_POLL_TUNING, type Bracket, type PollTuning } from './poll';
-export type { TlsOptions } from './http';

@@ -1,5 +1,5 @@
 /** Checks on what callers hand the client: nothing is sent unless it passes. */
-import { InputError } from './errors';
+import { InputError } from '../errors';
 import type { DeviceAttrs } from './types';
 import { isRecord, isStringArray } from './validate';
 

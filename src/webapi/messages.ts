@@ -1,5 +1,6 @@
 /** Wording shared by the client's parts: every message names the operation and the meter. */
-import { CallError, ProtocolError, type ErrorContext } from './errors';
+import type { ErrorContext } from '../errors';
+import { CallError, ProtocolError } from './errors';
 import type { Quote } from './redact';
 import type { Fail } from './validate';
 

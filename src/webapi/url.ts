@@ -1,5 +1,5 @@
 /** Turns what a user types as "the meter" into the WebAPI base URL `scheme://host[:port]/api`. */
-import { InputError } from './errors';
+import { InputError } from '../errors';
 
 const ACCEPTED_FORMS =
   'use a host name or address such as 192.168.1.50, meter.local or host:8080, or a URL such as ' +

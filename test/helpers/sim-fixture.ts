@@ -5,8 +5,7 @@
  */
 import { startSimulator } from '../../src/sim';
 import type { MeterSimulator, SimLogEntry, SimulatorOptions } from '../../src/sim/types';
-import { EgaugeClient, type ClientOptions } from '../../src/webapi/client';
-import type { ClientState } from '../../src/webapi/types';
+import { EgaugeClient, type ClientOptions, type ClientState } from '../../src/webapi';
 
 export const USERNAME = 'owner';
 /** Distinctive, so tests can prove it never shows up in a message. */
