@@ -52,7 +52,7 @@ describe('webapi: device queue', () => {
     const queue = new DeviceQueue<string>(10, refusals);
     const log: string[] = [];
     const gates = ['a', 'b', 'c'].map((name) => gate(log, name));
-    const results = gates.map((entry, index) => queue.run('dev', entry.job, { tag: `job ${index}` }));
+    const results = gates.map((entry, index) => queue.runInTurn('dev', entry.job, { tag: `job ${index}` }));
     await tick();
     assert.deepEqual(log, ['start a']);
     assert.deepEqual(queue.waiting('dev'), ['job 1', 'job 2']);
@@ -69,7 +69,7 @@ describe('webapi: device queue', () => {
     const log: string[] = [];
     const one = gate(log, 'one');
     const two = gate(log, 'two');
-    const results = [queue.run('dev1', one.job, { tag: 'x' }), queue.run('dev2', two.job, { tag: 'y' })];
+    const results = [queue.runInTurn('dev1', one.job, { tag: 'x' }), queue.runInTurn('dev2', two.job, { tag: 'y' })];
     await tick();
     assert.deepEqual(log, ['start one', 'start two']);
     two.finish();
@@ -79,15 +79,15 @@ describe('webapi: device queue', () => {
 
   it('moves on after a failing job', async () => {
     const queue = new DeviceQueue<string>(10, refusals);
-    const failing = queue.run('dev', () => Promise.reject(new Error('boom')), { tag: 'bad' });
-    const throwing = queue.run(
+    const failing = queue.runInTurn('dev', () => Promise.reject(new Error('boom')), { tag: 'bad' });
+    const throwing = queue.runInTurn(
       'dev',
       () => {
         throw new Error('sync boom');
       },
       { tag: 'worse' },
     );
-    const next = queue.run('dev', async () => 'ok', { tag: 'good' });
+    const next = queue.runInTurn('dev', async () => 'ok', { tag: 'good' });
     await assert.rejects(failing, /boom/);
     await assert.rejects(throwing, /sync boom/);
     assert.equal(await next, 'ok');
@@ -97,13 +97,13 @@ describe('webapi: device queue', () => {
     const queue = new DeviceQueue<string>(2, refusals);
     const log: string[] = [];
     const running = gate(log, 'running');
-    const first = queue.run('dev', running.job, { tag: 'r' });
+    const first = queue.runInTurn('dev', running.job, { tag: 'r' });
     const waiting = [
-      queue.run('dev', async () => 'w1', { tag: 'w1' }),
-      queue.run('dev', async () => 'w2', { tag: 'w2' }),
+      queue.runInTurn('dev', async () => 'w1', { tag: 'w1' }),
+      queue.runInTurn('dev', async () => 'w2', { tag: 'w2' }),
     ];
     await assert.rejects(
-      queue.run('dev', async () => 'w3', { tag: 'w3' }),
+      queue.runInTurn('dev', async () => 'w3', { tag: 'w3' }),
       (error: unknown) => error instanceof Refused && error.why === 'full dev 2',
     );
     running.finish();
@@ -115,17 +115,17 @@ describe('webapi: device queue', () => {
     const queue = new DeviceQueue<string>(10, refusals);
     const log: string[] = [];
     const running = gate(log, 'running');
-    const first = queue.run('dev', running.job, { tag: 'r' });
+    const first = queue.runInTurn('dev', running.job, { tag: 'r' });
     const controller = new AbortController();
     let ran = false;
-    const leaving = queue.run(
+    const leaving = queue.runInTurn(
       'dev',
       async () => {
         ran = true;
       },
       { tag: 'leaving', signal: controller.signal },
     );
-    const staying = queue.run('dev', async () => 'stayed', { tag: 'staying' });
+    const staying = queue.runInTurn('dev', async () => 'stayed', { tag: 'staying' });
     controller.abort();
     await assert.rejects(leaving, (error: unknown) => error instanceof Refused && error.why === 'aborted dev');
     assert.deepEqual(queue.waiting('dev'), ['staying']);
@@ -138,7 +138,7 @@ describe('webapi: device queue', () => {
   it('refuses a job whose signal has already fired', async () => {
     const queue = new DeviceQueue<string>(10, refusals);
     await assert.rejects(
-      queue.run('dev', async () => 1, { tag: 't', signal: AbortSignal.abort() }),
+      queue.runInTurn('dev', async () => 1, { tag: 't', signal: AbortSignal.abort() }),
       /aborted dev/,
     );
   });
@@ -147,49 +147,21 @@ describe('webapi: device queue', () => {
     const queue = new DeviceQueue<string>(10, refusals);
     const log: string[] = [];
     const running = gate(log, 'running');
-    const first = queue.run('dev', running.job, { tag: 'r' });
+    const first = queue.runInTurn('dev', running.job, { tag: 'r' });
     await assert.rejects(
-      queue.run('dev', async () => 1, { tag: 't', maxWaitMs: 20 }),
+      queue.runInTurn('dev', async () => 1, { tag: 't', maxWaitMs: 20 }),
       /wait-timeout dev/,
     );
     running.finish();
     await first;
   });
 
-  it('supersedes matching waiting jobs and leaves the running one alone', async () => {
-    const queue = new DeviceQueue<string>(10, refusals);
-    const log: string[] = [];
-    const running = gate(log, 'running');
-    const first = queue.run('dev', running.job, { tag: 'set 1' });
-    const old = queue.run('dev', async () => 'set 2', { tag: 'set 2' });
-    const read = queue.run('dev', async () => 'get', { tag: 'get' });
-    const newest = queue.run('dev', async () => 'set 3', { tag: 'set 3' });
-    const removed = queue.supersede(
-      'dev',
-      (tag) => tag.startsWith('set') && tag !== 'set 3',
-      (tag) => new Refused(`superseded ${tag}`),
-    );
-    assert.equal(removed, 1);
-    await assert.rejects(old, /superseded set 2/);
-    assert.deepEqual(queue.waiting('dev'), ['get', 'set 3']);
-    assert.equal(
-      queue.supersede(
-        'other',
-        () => true,
-        () => new Refused('x'),
-      ),
-      0,
-    );
-    running.finish();
-    assert.deepEqual(await Promise.all([first, read, newest]), ['running', 'get', 'set 3']);
-  });
-
   it('rejects every waiting job on demand', async () => {
     const queue = new DeviceQueue<string>(10, refusals);
     const log: string[] = [];
     const running = gate(log, 'running');
-    const first = queue.run('dev', running.job, { tag: 'r' });
-    const waiting = queue.run('dev', async () => 1, { tag: 'w' });
+    const first = queue.runInTurn('dev', running.job, { tag: 'r' });
+    const waiting = queue.runInTurn('dev', async () => 1, { tag: 'w' });
     queue.rejectWaiting(() => new Refused('closed'));
     await assert.rejects(waiting, /closed/);
     assert.equal(queue.waitingCount, 0);

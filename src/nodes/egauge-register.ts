@@ -1,5 +1,5 @@
 /** `egauge register`: current rates of chosen meter registers (power for load shedding). */
-import { attachToMeter, readSettingsOrReport } from './device-node';
+import { attachToMeter, readSettingsOrReport } from './node-lifecycle';
 import { formatReading, pickReadings } from './register-readings';
 import { readRegisterSettings } from './settings';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './red';
@@ -9,9 +9,9 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const settings = readSettingsOrReport(this, () => readRegisterSettings(def));
     if (!settings) return;
-    const device = attachToMeter(RED, this, def['meter']);
-    if (!device) return;
-    const { client } = device.meter;
+    const lifecycle = attachToMeter(RED, this, def['meter']);
+    if (!lifecycle) return;
+    const { client } = lifecycle.meter;
 
     const read = async (msg: NodeMessage, signal: AbortSignal): Promise<{ msg: NodeMessage; status: NodeStatus }> => {
       const snapshot = await client.registers({ signal, rates: true });
@@ -25,17 +25,17 @@ export = function register(RED: NodeAPI): void {
     };
 
     this.on('input', (msg, send, done) => {
-      void device.run(msg, send, done, () => ({ label: 'reading', execute: (signal) => read(msg, signal) }));
+      void lifecycle.handleInput(msg, send, done, () => ({ label: 'reading', execute: (signal) => read(msg, signal) }));
     });
 
     const timed = async (signal: AbortSignal): Promise<void> => {
       const { msg, status } = await read({}, signal);
-      if (device.isClosed) return;
-      device.view.result(status);
+      if (lifecycle.isClosed) return;
+      lifecycle.view.result(status);
       this.send(msg);
     };
-    if (settings.onDeploy) device.once(0, timed);
-    if (settings.intervalMs > 0) device.every(settings.intervalMs, settings.intervalMs, timed);
+    if (settings.onDeploy) lifecycle.once(0, timed);
+    if (settings.intervalMs > 0) lifecycle.every(settings.intervalMs, settings.intervalMs, timed);
   }
 
   RED.nodes.registerType('egauge register', EgaugeRegisterNode);

@@ -1,5 +1,5 @@
 /** `prm3 discover`: list the control devices the meter sees. */
-import { attachToMeter, readSettingsOrReport } from './device-node';
+import { attachToMeter, readSettingsOrReport } from './node-lifecycle';
 import { compareScans, describe, filterDevices, parseAttrs, sameScan, type DiscoveredDevice } from './discovery';
 import { readDiscoverSettings } from './settings';
 import type { DeviceAttrs } from '../webapi';
@@ -10,9 +10,9 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const settings = readSettingsOrReport(this, () => readDiscoverSettings(def));
     if (!settings) return;
-    const device = attachToMeter(RED, this, def['meter']);
-    if (!device) return;
-    const { client } = device.meter;
+    const lifecycle = attachToMeter(RED, this, def['meter']);
+    if (!lifecycle) return;
+    const { client } = lifecycle.meter;
     let previous: DiscoveredDevice[] | null = null;
 
     const scan = async (
@@ -35,7 +35,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     this.on('input', (msg, send, done) => {
-      void device.run(msg, send, done, () => {
+      void lifecycle.handleInput(msg, send, done, () => {
         const attrs = msg['attrs'] === undefined ? undefined : parseAttrs(msg['attrs']);
         return {
           label: 'scanning',
@@ -49,13 +49,13 @@ export = function register(RED: NodeAPI): void {
 
     const scheduled = async (signal: AbortSignal, emitAlways: boolean): Promise<void> => {
       const { msg, status, changed } = await scan(undefined, signal);
-      if (device.isClosed) return;
-      device.view.result(status);
+      if (lifecycle.isClosed) return;
+      lifecycle.view.result(status);
       if (changed || emitAlways) this.send(msg);
     };
-    if (settings.onDeploy) device.once(0, (signal) => scheduled(signal, true));
+    if (settings.onDeploy) lifecycle.once(0, (signal) => scheduled(signal, true));
     if (settings.intervalMs > 0)
-      device.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false));
+      lifecycle.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false));
   }
 
   RED.nodes.registerType('prm3 discover', Prm3DiscoverNode);

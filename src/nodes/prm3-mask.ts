@@ -3,7 +3,7 @@ import { parseRelayCommand, type RelayCommand } from '../prm3/command';
 import { executeRelayCommand, type RelayResult } from '../prm3/operations';
 import type { DeviceSelector } from '../prm3/device';
 import { onSelectedDevice } from '../prm3/pinned-device';
-import { attachToMeter, readSettingsOrReport, type DeviceNode } from './device-node';
+import { attachToMeter, readSettingsOrReport, type NodeLifecycle } from './node-lifecycle';
 import { DeviceChoice } from './device-choice';
 import { LatestWins } from './latest-wins';
 import { commandLabel, relayMessage, relayStatus, type ResultFlags } from './mask-output';
@@ -18,7 +18,7 @@ class MaskRelays {
   private readonly watch: SecondWriterWatch;
 
   constructor(
-    private readonly device: DeviceNode,
+    private readonly lifecycle: NodeLifecycle,
     private readonly settings: MaskSettings,
     warn: (text: string) => void,
   ) {
@@ -31,7 +31,7 @@ class MaskRelays {
     command: RelayCommand,
     signal: AbortSignal,
   ): Promise<{ result: RelayResult; flags: ResultFlags } | null> {
-    const run = (): Promise<RelayResult> => this.run(selector, command, signal);
+    const run = (): Promise<RelayResult> => this.runRelayCommand(selector, command, signal);
     try {
       if (this.settings.mode !== 'latest') return this.ran(command, await run(), {});
       const outcome = await this.latest.submit(run);
@@ -55,19 +55,23 @@ class MaskRelays {
   }
 
   async poll(node: Node, selector: DeviceSelector, signal: AbortSignal): Promise<void> {
-    const result = await this.run(selector, { kind: 'get' }, signal);
+    const result = await this.runRelayCommand(selector, { kind: 'get' }, signal);
     const changed = result.actual !== this.lastMask;
     this.lastMask = result.actual;
     const elsewhere = this.watch.read(result.actual);
-    if (this.device.isClosed) return;
-    this.device.view.result(relayStatus(result));
+    if (this.lifecycle.isClosed) return;
+    this.lifecycle.view.result(relayStatus(result));
     const flags: ResultFlags = elsewhere ? { poll: true, changedElsewhere: true } : { poll: true };
     if (changed || this.settings.pollOutput === 'always')
       node.send(relayMessage({}, result, this.settings.output, flags));
   }
 
-  private async run(selector: DeviceSelector, command: RelayCommand, signal: AbortSignal): Promise<RelayResult> {
-    const { client, directory } = this.device.meter;
+  private async runRelayCommand(
+    selector: DeviceSelector,
+    command: RelayCommand,
+    signal: AbortSignal,
+  ): Promise<RelayResult> {
+    const { client, directory } = this.lifecycle.meter;
     return onSelectedDevice(directory, selector, signal, (sn, path) =>
       executeRelayCommand(
         client,
@@ -86,16 +90,16 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const settings = readSettingsOrReport(this, () => readMaskSettings(def));
     if (!settings) return;
-    const device = attachToMeter(RED, this, def['meter']);
-    if (!device) return;
+    const lifecycle = attachToMeter(RED, this, def['meter']);
+    if (!lifecycle) return;
     const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
     // A read that finishes after a redeploy says nothing: the node is gone.
-    const relays = new MaskRelays(device, settings, (text) => {
-      if (!device.isClosed) this.warn(text);
+    const relays = new MaskRelays(lifecycle, settings, (text) => {
+      if (!lifecycle.isClosed) this.warn(text);
     });
 
     this.on('input', (msg, send, done) => {
-      void device.run(msg, send, done, () => {
+      void lifecycle.handleInput(msg, send, done, () => {
         const selector = choice.select(msg['device']);
         const command = parseRelayCommand(msg.payload, msg.topic, settings.relaySet, settings.grouping);
         return {
@@ -116,7 +120,7 @@ export = function register(RED: NodeAPI): void {
     if (settings.pollMs > 0) {
       const selector = choice.fixed;
       if (selector) {
-        device.every(settings.pollMs, 0, (signal) => relays.poll(this, selector, signal));
+        lifecycle.every(settings.pollMs, 0, (signal) => relays.poll(this, selector, signal));
       } else {
         this.warn('polling needs a fixed device: it is off while the device comes from msg.device');
       }

@@ -3,7 +3,7 @@ import { executeScpi, type ScpiResult } from '../prm3/operations';
 import { onSelectedDevice } from '../prm3/pinned-device';
 import { parseScpiInput, validateScpiLine } from '../prm3/scpi';
 import { CallError } from '../webapi';
-import { attachToMeter, readSettingsOrReport } from './device-node';
+import { attachToMeter, readSettingsOrReport } from './node-lifecycle';
 import { DeviceChoice } from './device-choice';
 import { readScpiSettings } from './settings';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
@@ -27,25 +27,25 @@ export = function register(RED: NodeAPI): void {
       return read;
     });
     if (!settings) return;
-    const device = attachToMeter(RED, this, def['meter']);
-    if (!device) return;
+    const lifecycle = attachToMeter(RED, this, def['meter']);
+    if (!lifecycle) return;
     const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
 
     this.on('input', (msg, send, done) => {
-      void device.run(msg, send, done, () => {
+      void lifecycle.handleInput(msg, send, done, () => {
         const selector = choice.select(msg['device']);
         const single = settings.command !== '' || !Array.isArray(msg.payload);
         const lines = settings.command !== '' ? [settings.command] : parseScpiInput(msg.payload, 'msg.payload');
         return {
           label: 'sending',
           execute: async (signal) => {
-            const { client, directory } = device.meter;
+            const { client, directory } = lifecycle.meter;
             const { sn, results } = await onSelectedDevice(directory, selector, signal, async (found, path) => ({
               sn: found,
               results: await executeScpi(client, found, lines, path === undefined ? { signal } : { signal, path }),
             }));
             const failed = results.find((r) => r.invalid);
-            if (failed) throw invalidCommand(failed, sn, device.meter.url);
+            if (failed) throw invalidCommand(failed, sn, lifecycle.meter.url);
             const out = msg as NodeMessage;
             const exchanges = results.map((r) => ({ command: r.command, raw: r.raw }));
             out.payload = single ? (results[0]?.reply ?? '') : results.map((r) => r.reply);

@@ -3,7 +3,7 @@
  * one a node's device setting means. Commands address a device by serial number, because
  * `path` changes when a module moves to another USB port.
  */
-import { AbortedError, type ControlDevice } from '../webapi';
+import { AbortedError, raceAbort, type ControlDevice } from '../webapi';
 import { DeviceError } from './errors';
 import { InputError } from '../errors';
 import { describeReceived } from './preview';
@@ -215,26 +215,14 @@ export class DeviceDirectory {
       return listing.promise;
     }
     listing.abortableWaiters++;
-    return new Promise<ControlDevice[]>((resolve, reject) => {
-      const onAbort = (): void => {
-        listing.abortableWaiters--;
-        if (listing.abortableWaiters === 0 && !listing.pinned) {
-          if (this.listing === listing) this.listing = null;
-          listing.controller.abort();
-        }
-        reject(aborted(selector));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      listing.promise.then(
-        (devices) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(devices);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+    // raceAbort asks for the error once, when this waiter gives up: the last one to leave stops the listing.
+    return raceAbort(listing.promise, signal, () => {
+      listing.abortableWaiters--;
+      if (listing.abortableWaiters === 0 && !listing.pinned) {
+        if (this.listing === listing) this.listing = null;
+        listing.controller.abort();
+      }
+      return aborted(selector);
     });
   }
 

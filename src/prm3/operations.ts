@@ -86,7 +86,7 @@ export async function executeRelayCommand(
     async (call) => {
       const session = new RelaySession(call, sn, callOptions);
       try {
-        return await session.run(command, relaySet, grouping);
+        return await session.runCommand(command, relaySet, grouping);
       } catch (error) {
         throw session.actuated ? session.afterCommand(error) : goneIfRefused(error, sn, options.path, false);
       }
@@ -165,7 +165,7 @@ class RelaySession {
     private readonly callOptions: CallOptions,
   ) {}
 
-  async run(command: RelayCommand, relaySet: number, grouping: RelayGrouping): Promise<SessionOutcome> {
+  async runCommand(command: RelayCommand, relaySet: number, grouping: RelayGrouping): Promise<SessionOutcome> {
     switch (command.kind) {
       case 'get':
         return { method: 'get_mask', argument: null, commanded: null, actual: await this.getMask() };

@@ -246,11 +246,15 @@ export class EgaugeClient extends EventEmitter {
       const timeoutMs = checkPositive(options.timeoutMs, 'timeoutMs', this.callTimeoutMs);
       this.assertOpen(name);
       const target = { attrs: selection, key: deviceKey(selection) };
-      return this.queue.run(target.key, () => this.control.run(target, name, list, timeoutMs, [options.signal]), {
-        signal: options.signal,
-        maxWaitMs: timeoutMs,
-        tag: { kind: 'call', method: name, args: list },
-      });
+      return this.queue.runInTurn(
+        target.key,
+        () => this.control.runCall(target, name, list, timeoutMs, [options.signal]),
+        {
+          signal: options.signal,
+          maxWaitMs: timeoutMs,
+          tag: { kind: 'call', method: name, args: list },
+        },
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -271,7 +275,7 @@ export class EgaugeClient extends EventEmitter {
       this.assertOpen('withDevice');
       const jobSignal = options.signal;
       const target = { attrs: selection, key: deviceKey(selection) };
-      return this.queue.run(
+      return this.queue.runInTurn(
         target.key,
         async () => {
           let holding = true;
@@ -285,7 +289,7 @@ export class EgaugeClient extends EventEmitter {
               );
             const name = checkMethod(method);
             const timeoutMs = checkPositive(callOptions.timeoutMs, 'timeoutMs', this.callTimeoutMs);
-            return this.control.run(target, name, checkArgs(args), timeoutMs, [callOptions.signal, jobSignal]);
+            return this.control.runCall(target, name, checkArgs(args), timeoutMs, [callOptions.signal, jobSignal]);
           };
           try {
             return await job(caller);

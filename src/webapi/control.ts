@@ -86,7 +86,7 @@ export class ControlCalls {
   }
 
   /** Runs the call; bounded by `timeoutMs` from now (the caller already holds the device's slot). */
-  async run(
+  async runCall(
     target: CallTarget,
     method: string,
     args: unknown[],

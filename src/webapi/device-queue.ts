@@ -35,7 +35,7 @@ export interface EnqueueOptions<Tag> {
   signal?: AbortSignal;
   /** Longest wait for the lane before the job is refused. */
   maxWaitMs?: number;
-  /** What the job is, for `waiting` and `supersede` (e.g. the method and args). */
+  /** What the job is, for `waiting` and for the error that removes it on close (e.g. the method). */
   tag: Tag;
 }
 
@@ -60,7 +60,7 @@ export class DeviceQueue<Tag = unknown> {
     private readonly deadlines: Deadlines = new Deadlines(),
   ) {}
 
-  run<T>(key: string, job: () => Promise<T>, options: EnqueueOptions<Tag>): Promise<T> {
+  runInTurn<T>(key: string, job: () => Promise<T>, options: EnqueueOptions<Tag>): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(this.refusals.aborted(key));
     let lane = this.lanes.get(key);
@@ -86,19 +86,6 @@ export class DeviceQueue<Tag = unknown> {
     let count = 0;
     for (const lane of this.lanes.values()) count += lane.waiting.length;
     return count;
-  }
-
-  /**
-   * Removes the waiting jobs of `key` that `matches` selects, rejecting each with `reason`
-   * (a newer command made them pointless). Running jobs are never touched. Returns how many.
-   */
-  supersede(key: string, matches: (tag: Tag) => boolean, reason: (tag: Tag) => Error): number {
-    const lane = this.lanes.get(key);
-    if (lane === undefined) return 0;
-    const removed = lane.waiting.filter((entry) => matches(entry.tag));
-    lane.waiting = lane.waiting.filter((entry) => !matches(entry.tag));
-    for (const entry of removed) entry.fail(reason(entry.tag));
-    return removed.length;
   }
 
   /** Rejects every waiting job (used on close); running jobs end through their own signals. */

@@ -15,5 +15,7 @@ export {
 } from './errors';
 export * from './types';
 export { normalizeMeterUrl } from './url';
+export { checkAttrs } from './input';
+export { raceAbort } from './signals';
 // The login hash, for tools that speak the WebAPI without the client (the bench's floor).
 export { digestHash, newClientNonce } from './digest';

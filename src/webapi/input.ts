@@ -4,30 +4,28 @@ import type { DeviceAttrs } from './types';
 import { isRecord, isStringArray } from './validate';
 
 const STRING_ATTRS = ['sn', 'mfg', 'model', 'name', 'prot', 'link', 'interface'] as const;
+const ACCEPTED_ATTRS = `accepted: an object of device attributes, e.g. {"sn":"00000004"} or {"interface":"relay"}; keys ${STRING_ATTRS.join(', ')} (strings), path (non-empty list of strings), index (integer, 0 or more)`;
 
 /** A device selection with the documented attributes; unknown names are refused (typos would widen it). */
 export function checkAttrs(value: unknown, field: string, requireSome: boolean): DeviceAttrs {
-  if (!isRecord(value))
-    throw new InputError(field, `${field} must be an object of device attributes such as {"sn":"00000004"}`);
+  if (!isRecord(value)) throw new InputError(field, `${field} must be an object (${ACCEPTED_ATTRS})`);
   const attrs: DeviceAttrs = {};
   for (const [name, attribute] of Object.entries(value)) {
     if (name === 'path') {
       if (!isStringArray(attribute) || attribute.length === 0)
-        throw new InputError(field, `${field}.path must be a non-empty list of strings`);
+        throw new InputError(field, `${field}.path must be a non-empty list of strings (${ACCEPTED_ATTRS})`);
       attrs.path = [...attribute];
     } else if (name === 'index') {
       if (typeof attribute !== 'number' || !Number.isSafeInteger(attribute) || attribute < 0) {
-        throw new InputError(field, `${field}.index must be a non-negative integer`);
+        throw new InputError(field, `${field}.index must be an integer, 0 or more (${ACCEPTED_ATTRS})`);
       }
       attrs.index = attribute;
     } else if (isStringAttr(name)) {
-      if (typeof attribute !== 'string') throw new InputError(field, `${field}.${name} must be a string`);
+      if (typeof attribute !== 'string')
+        throw new InputError(field, `${field}.${name} must be a string (${ACCEPTED_ATTRS})`);
       attrs[name] = attribute;
     } else if (attribute !== undefined) {
-      throw new InputError(
-        field,
-        `${field} has the unknown attribute "${name}" (known: path, index, ${STRING_ATTRS.join(', ')})`,
-      );
+      throw new InputError(field, `${field} has the unknown attribute "${name}" (${ACCEPTED_ATTRS})`);
     }
   }
   // A call without any attribute would act on whichever device the meter lists first.

@@ -47,7 +47,7 @@ export function shortError(error: EgaugeError): string {
  */
 export const ERROR_DETAILS = 'egaugeError';
 
-export class DeviceNode {
+export class NodeLifecycle {
   readonly view: StatusView;
   private readonly abort = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -81,7 +81,7 @@ export class DeviceNode {
   }
 
   /** Handles one input message: exactly one send-and-done or one done(err), nothing after close. */
-  async run(msg: NodeMessageInFlow, send: SendFn, done: DoneFn, prepare: () => Prepared): Promise<void> {
+  async handleInput(msg: NodeMessageInFlow, send: SendFn, done: DoneFn, prepare: () => Prepared): Promise<void> {
     let prepared: Prepared;
     try {
       prepared = prepare();
@@ -166,10 +166,10 @@ export class DeviceNode {
 }
 
 /**
- * Finds the meter config node for a device node. When it is missing the node shows why and
+ * Finds the meter config node for a node that talks to a meter. When it is missing the node shows why and
  * registers no input handler: a message to it would have nowhere to go.
  */
-export function attachToMeter(RED: NodeAPI, node: Node, meterId: unknown): DeviceNode | null {
+export function attachToMeter(RED: NodeAPI, node: Node, meterId: unknown): NodeLifecycle | null {
   const meter = findMeter(RED, meterId);
   if (typeof meter === 'string') {
     node.status({
@@ -184,7 +184,7 @@ export function attachToMeter(RED: NodeAPI, node: Node, meterId: unknown): Devic
     );
     return null;
   }
-  return new DeviceNode(node, meter);
+  return new NodeLifecycle(node, meter);
 }
 
 /** Settings errors stop a node at deploy, with the field named, before anything is sent. */
