@@ -24,10 +24,16 @@ import { claimPort } from '../demo/ports';
 import { waitFor } from '../demo/wait-for';
 import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
+import { keepScreenshots, launchChromium } from './helpers/browser';
 import { eventually } from './helpers/flow';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MODULE = '@relayworks/node-red-egauge-prm3';
+const WIDGET_MODULE = '@relayworks/node-red-dashboard-2-prm3';
+/** The Dashboard 2.0 the tests run with: the lowest the READMEs promise. */
+const DASHBOARD_VERSION = (
+  JSON.parse(readFileSync(require.resolve('@flowfuse/node-red-dashboard/package.json'), 'utf8')) as { version: string }
+).version;
 const TYPES = ['egauge-meter', 'prm3 mask', 'prm3 scpi', 'prm3 discover', 'egauge register'];
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -110,6 +116,8 @@ describe('the packed tarball in a fresh Node-RED', function () {
   let userDir: string;
   let installed: string;
   let tarball: string;
+  let widgetPack: PackResult;
+  let widgetInstalled: string;
 
   before(async function () {
     work = mkdtempSync(path.join(tmpdir(), 'packed-'));
@@ -123,7 +131,27 @@ describe('the packed tarball in a fresh Node-RED', function () {
     installed = path.join(userDir, 'node_modules', ...MODULE.split('/'));
     mkdirSync(userDir, { recursive: true });
     writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-user', private: true }));
-    npm(['install', tarball, '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'], userDir);
+    // The widget package is packed from its own directory, as its own tarball.
+    const widgetPacked = JSON.parse(
+      npm(['pack', '--json', '--pack-destination', work], path.join(checkout, 'dashboard')),
+    ) as PackResult[];
+    assert.ok(widgetPacked[0]);
+    widgetPack = widgetPacked[0];
+    widgetInstalled = path.join(userDir, 'node_modules', ...WIDGET_MODULE.split('/'));
+    npm(
+      [
+        'install',
+        tarball,
+        path.join(work, widgetPack.filename),
+        `@flowfuse/node-red-dashboard@${DASHBOARD_VERSION}`,
+        '--omit=dev',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+      ],
+      userDir,
+    );
 
     const port = await claimPort(0, '127.0.0.1', 'Node-RED', '--port');
     const settings = {
@@ -199,6 +227,33 @@ describe('the packed tarball in a fresh Node-RED', function () {
     assert.deepEqual(stray, [], 'no tests, benchmarks, demo or TypeScript sources');
   });
 
+  it('ships the widget package with its built page file, editor files and example, and no sources', function () {
+    const files = widgetPack.files.map((f) => f.path);
+    for (const must of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'resources/ui-prm3-loads.umd.js',
+      'dist/src/widget-node.js',
+      'dist/src/model.js',
+      'nodes/ui-prm3-loads.js',
+      'nodes/ui-prm3-loads.html',
+      'nodes/locales/en-US/ui-prm3-loads.json',
+      'nodes/locales/en-US/ui-prm3-loads.html',
+      'examples/relay-panel.json',
+    ]) {
+      assert.ok(files.includes(must), `the widget tarball has ${must}`);
+    }
+    const stray = files.filter(
+      (f) =>
+        f.startsWith('ui/') ||
+        f.startsWith('src/') ||
+        f.endsWith('.vue') ||
+        (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    );
+    assert.deepEqual(stray, [], 'no sources');
+  });
+
   it('registers every node type, enabled and without error', async function () {
     const sets = JSON.parse(await get('nodes')) as Array<{
       module: string;
@@ -209,6 +264,11 @@ describe('the packed tarball in a fresh Node-RED', function () {
     const ours = sets.filter((s) => s.module === MODULE);
     assert.deepEqual(ours.flatMap((s) => s.types).sort(), [...TYPES].sort());
     for (const set of ours) assert.ok(set.enabled && set.err === undefined, JSON.stringify(set));
+    const widget = sets.filter((s) => s.module === WIDGET_MODULE);
+    assert.deepEqual(
+      widget.map((s) => [s.types, s.enabled, s.err]),
+      [[['ui-prm3-loads'], true, undefined]],
+    );
   });
 
   it('serves each node’s editor, help, messages and icons', async function () {
@@ -258,6 +318,11 @@ describe('the packed tarball in a fresh Node-RED', function () {
     assert.ok(!log.includes('Pw-packed-1'), 'the password never reaches the log');
   });
   it('ships no source map, and no file points at a map or a source it does not ship', function () {
+    noSourceMaps(installed);
+    noSourceMaps(widgetInstalled);
+  });
+
+  function noSourceMaps(installed: string): void {
     const files = filesUnder(installed);
     assert.deepEqual(
       files.filter((f) => f.endsWith('.map')),
@@ -267,6 +332,45 @@ describe('the packed tarball in a fresh Node-RED', function () {
     for (const file of files.filter((f) => /\.(js|ts)$/.test(f))) {
       const reference = /\/\/# sourceMappingURL=(\S+)/.exec(readFileSync(path.join(installed, file), 'utf8'));
       assert.equal(reference, null, `${file} refers to ${reference?.[1] ?? ''}`);
+    }
+  }
+
+  it('renders the relay widget from the installed packages in Chromium, with no ui-template', async function () {
+    const example = JSON.parse(
+      readFileSync(path.join(ROOT, 'dashboard', 'examples', 'relay-panel.json'), 'utf8'),
+    ) as Array<Record<string, unknown>>;
+    assert.ok(!example.some((n) => n['type'] === 'ui-template'));
+    const flow = example.map((n) =>
+      n['type'] === 'egauge-meter'
+        ? { ...n, url: sim.url, credentials: { username: 'owner', password: 'Pw-packed-1' } }
+        : n,
+    );
+    const res = await request(`${editor}flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
+      body: JSON.stringify(flow),
+    });
+    assert.equal(res.statusCode, 204, await res.body.text());
+    const launched = await launchChromium();
+    if (typeof launched === 'string') {
+      console.log(`      browser check skipped: ${launched}`);
+      this.skip();
+    }
+    const page = await launched.newPage();
+    try {
+      await page.goto(`${editor}dashboard/relays`);
+      const relay1 = page.locator('.prm3-loads [data-load="relay 1"]');
+      // The relay example before this one closed every relay.
+      await relay1.locator('[data-role=state][data-state=on]').waitFor({ timeout: 30_000 });
+      await relay1.locator('button[data-action=off]').click();
+      await eventually(() => (sim.device('USB1').mask & 1) === 0, 15_000, 'relay 1 opened by the widget');
+      await relay1.locator('[data-role=state][data-state=off]').waitFor({ timeout: 15_000 });
+    } catch (error) {
+      const saved = await keepScreenshots('packed widget', [page]);
+      console.log(`      screenshots: ${saved.join(', ')}`);
+      throw error;
+    } finally {
+      await launched.close();
     }
   });
 
