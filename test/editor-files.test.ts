@@ -6,22 +6,24 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
-import {
-  readDiscoverSettings,
-  readMaskSettings,
-  readMeterSettings,
-  readRegisterSettings,
-  readScpiSettings,
-} from '../src/nodes/settings';
+import { readMaskSettings, readMeterSettings, readRegisterSettings, readScpiSettings } from '../src/nodes/settings';
 import { validateScpiLine } from '../src/prm3/scpi';
 import { normalizeMeterUrl } from '../src/webapi';
 import { envName } from '../src/nodes/env-text';
+import { readSettings, type Setting, type SettingsSchema } from '../src/nodes/schema';
+import { discoverSettings } from '../src/nodes/prm3-discover/settings';
+
+/** Node sets whose dialog is built from src/nodes/<set>/: their settings schema. */
+const SCHEMAS: Record<string, SettingsSchema<Record<string, Setting<unknown>>>> = {
+  'prm3-discover': discoverSettings,
+};
+const readDiscoverSettings = (raw: Json): unknown => readSettings(discoverSettings, raw);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MODULE = '@relayworks/node-red-egauge-prm3';
@@ -116,6 +118,7 @@ const CONTRACTS: NodeContract[] = [
       methods: { value: false },
       onDeploy: { value: false },
       interval: { value: 0 },
+      version: { value: 1 },
     },
     inputs: ['payload', 'attrs'],
     outputs: ['payload', 'added', 'removed', 'meter'],
@@ -268,9 +271,19 @@ interface SandboxOptions {
   adminUrl?: string;
 }
 
+/** The dialog code of a node set: inline in its .html, or the bundle its .html loads from resources/. */
 function editorScripts(file: string): string[] {
   const html = text(`nodes/${file}.html`);
-  return [...html.matchAll(/<script\s+type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
+  const inline = [...html.matchAll(/<script\s+type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
+  const bundled = [
+    ...html.matchAll(/<script type="text\/javascript" src="resources\/@[^/]+\/[^/]+\/([^"]+)"><\/script>/g),
+  ];
+  return [...inline, ...bundled.map((m) => text(`resources/${m[1] ?? ''}`))];
+}
+
+/** Where a node set's dialog code is written: its editor.ts, or its hand-written .html. */
+function dialogSource(file: string): string {
+  return SCHEMAS[file] ? text(`src/nodes/${file}/editor.ts`) : text(`nodes/${file}.html`);
 }
 
 function ajaxTo(adminUrl: string | undefined): (options: unknown) => void {
@@ -392,6 +405,12 @@ function referencedKeys(html: string): string[] {
     new RegExp(`["']((?:node-red:)?(?:${namespaces}|common)(?:\\.[A-Za-z0-9_-]+)+)["']`, 'g'),
   ))
     keys.add(m[1] ?? '');
+  // A schema's checked settings show `<set>.errors.<setting>` when the dialog refuses a value.
+  for (const [file, schema] of Object.entries(SCHEMAS)) {
+    if (!html.includes(`src/nodes/${file}/`) && !html.includes(`/${file}.js"`)) continue;
+    for (const [key, setting] of Object.entries(schema.settings))
+      if (setting.checked) keys.add(`${file}.errors.${key}`);
+  }
   // File names such as "egauge-meter.svg" look like keys but are not.
   return [...keys].filter((k) => k !== '' && !/\.(svg|png|html|js|json)$/.test(k));
 }
@@ -417,10 +436,28 @@ describe('editor files', function () {
     }
   });
 
+  it("CONTRIBUTING.md's recipe names at most 6 files for a node, the files of src/nodes/prm3-discover/", function () {
+    const recipe = /<!-- add-a-node[^>]*-->([\s\S]*?)<!-- \/add-a-node -->/.exec(text('CONTRIBUTING.md'))?.[1];
+    assert.ok(recipe, 'the recipe');
+    const named = [...recipe.matchAll(/^\d+\. `([^`]+)`/gm)].map((m) => (m[1] ?? '').replace('<set>', 'prm3-discover'));
+    assert.ok(named.length > 0 && named.length <= 6, `${named.length} files: ${named.join(', ')}`);
+    const folder = 'src/nodes/prm3-discover';
+    const files = (readdirSync(path.join(ROOT, folder), { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+    assert.deepEqual(files.sort(), named.filter((f) => f.startsWith(`${folder}/`)).sort());
+    assert.ok(named.includes('package.json'));
+    const pkg = record(json('package.json'), 'package.json');
+    assert.equal(
+      record(record(pkg['node-red'], 'node-red')['nodes'], 'nodes')['prm3-discover'],
+      'nodes/prm3-discover.js',
+    );
+  });
+
   for (const contract of CONTRACTS) {
     describe(contract.type, function () {
       it('registers its type with a literal call, in its category, with its icon', function () {
-        const html = text(`nodes/${contract.file}.html`);
+        const html = dialogSource(contract.file);
         // Tools such as node-red-dev read the type and these properties without running the script.
         assert.ok(html.includes(`RED.nodes.registerType('${contract.type}', {`), 'literal registerType call');
         const def = definitionOf(sandbox, contract.type);
@@ -480,7 +517,7 @@ describe('editor files', function () {
       });
 
       it('has every message it names, and names every message it has', function () {
-        const html = text(`nodes/${contract.file}.html`);
+        const html = text(`nodes/${contract.file}.html`) + dialogSource(contract.file);
         const messages = catalogue(contract.file);
         const core = record(json('node_modules/@node-red/nodes/locales/en-US/messages.json'), 'core messages');
         const keys = referencedKeys(html);
@@ -937,7 +974,14 @@ describe('editor files in a running Node-RED', function () {
     const res = await fetch(new URL('nodes', nodeRed.url), { headers: { accept: 'text/html' } });
     const html = await res.text();
     for (const contract of CONTRACTS) {
-      assert.ok(html.includes(`RED.nodes.registerType('${contract.type}'`), `dialog of ${contract.type}`);
+      if (SCHEMAS[contract.file]) {
+        // The dialog's code is a script of the package's resources/, which Node-RED serves beside the editor.
+        const src = `resources/${MODULE}/${contract.file}.js`;
+        assert.ok(html.includes(`<script type="text/javascript" src="${src}"></script>`), `dialog of ${contract.type}`);
+        const script = await fetch(new URL(src, nodeRed.url));
+        assert.equal(script.status, 200, `GET ${src}`);
+        assert.ok((await script.text()).includes(`RED.nodes.registerType("${contract.type}"`), `${src} registers it`);
+      } else assert.ok(html.includes(`RED.nodes.registerType('${contract.type}'`), `dialog of ${contract.type}`);
       assert.ok(html.includes(`data-help-name="${contract.type}"`), `help of ${contract.type}`);
     }
   });

@@ -84,7 +84,7 @@ function sourceFiles(): string[] {
   } catch {
     const ignored = readFileSync(path.join(ROOT, '.gitignore'), 'utf8')
       .split('\n')
-      .map((line) => line.trim().replace(/\/$/, ''))
+      .map((line) => line.trim().replace(/^\/|\/$/g, ''))
       .filter((line) => line !== '');
     const skip = (file: string): boolean =>
       file.split('/').some((part) => part === '.git' || part === 'node_modules') ||
@@ -210,6 +210,9 @@ describe('the packed tarball in a fresh Node-RED', function () {
       'nodes/prm3-mask.js',
       'nodes/locales/en-US/prm3-mask.json',
       'nodes/icons/egauge-relay.svg',
+      'nodes/prm3-discover.html',
+      'nodes/locales/en-US/prm3-discover.html',
+      'resources/prm3-discover.js',
       'examples/load-shedding.json',
       'dist/src/sim/cli.js',
     ]) {
@@ -282,8 +285,22 @@ describe('the packed tarball in a fresh Node-RED', function () {
       const catalog = catalogs[`${MODULE}/${set}`];
       assert.ok(catalog && Object.keys(catalog).length > 0, `messages for ${set}`);
     }
+    // The icons' one copy in git is icons/; the build puts them where Node-RED looks, nodes/icons/.
     const icons = JSON.parse(await get('icons')) as Record<string, string[]>;
-    assert.ok((icons[MODULE] ?? []).includes('egauge-relay.svg'), JSON.stringify(icons[MODULE]));
+    for (const icon of readdirSync(path.join(ROOT, 'icons'))) {
+      assert.ok(
+        (icons[MODULE] ?? []).includes(icon),
+        `${icon} in the palette's icons: ${JSON.stringify(icons[MODULE])}`,
+      );
+      assert.equal(
+        await get(`icons/${MODULE}/${icon}`, 'image/svg+xml'),
+        readFileSync(path.join(ROOT, 'icons', icon), 'utf8'),
+      );
+    }
+    // A dialog built from src/nodes/<set>/editor.ts is a script the package serves from its resources/.
+    const src = `resources/${MODULE}/prm3-discover.js`;
+    assert.ok(html.includes(`src="${src}"`), 'the discover dialog loads its script');
+    assert.ok((await get(src, '*/*')).includes('RED.nodes.registerType("prm3 discover"'));
   });
 
   it('deploys the relay example against the simulator and switches a relay from its inject node', async function () {

@@ -1,7 +1,7 @@
 /** Device scans for `prm3 discover`: filtering, optional method lists, and what changed since the last scan. */
 import { checkAttrs, type ControlDevice, type DeviceAttrs, type InterfaceMap } from '../webapi';
 import { hasRelay, isPrm3, summarizeDevice, type DeviceSummary } from '../prm3/device';
-import type { DiscoverSettings } from './settings';
+import type { DiscoverSettings } from './prm3-discover/settings';
 
 export type DiscoveredDevice = DeviceSummary & {
   methods?: Record<string, { name: string; in: string; out: string; doc: string }[]>;

@@ -6,6 +6,7 @@ import { InputError } from '../errors';
 import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
 import { parseRelaySet, type RelayGrouping } from '../prm3/mask';
 import { envName, unresolvedEnv } from './env-text';
+import { flag as flagSetting, oneOf as oneOfSetting, seconds as secondsSetting, text as textSetting } from './schema';
 
 export interface MeterSettings {
   url: string;
@@ -35,13 +36,6 @@ export interface ScpiSettings {
   command: string;
 }
 
-export interface DiscoverSettings {
-  filter: 'prm3' | 'relay' | 'all';
-  methods: boolean;
-  onDeploy: boolean;
-  intervalMs: number;
-}
-
 export interface RegisterSettings {
   registers: string[];
   intervalMs: number;
@@ -50,45 +44,12 @@ export interface RegisterSettings {
 
 type Raw = Record<string, unknown>;
 
-function text(raw: Raw, key: string, fallback = ''): string {
-  const value = raw[key];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'string') throw new InputError(key, `setting "${key}" must be text`);
-  return value.trim();
-}
-
-function flag(raw: Raw, key: string, fallback: boolean): boolean {
-  const value = raw[key];
-  if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new InputError(key, `setting "${key}" must be true or false`);
-}
-
-/** Seconds as typed in the editor (number or numeric text) → milliseconds. */
-function seconds(raw: Raw, key: string, fallback: number, min: number, max: number, zeroAllowed = false): number {
-  const value = raw[key];
-  if (value === undefined || value === null || value === '') return fallback * 1000;
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
-  if (!Number.isFinite(n)) throw new InputError(key, `setting "${key}" must be a number of seconds`);
-  if (zeroAllowed && n === 0) return 0;
-  if (n < min || n > max) {
-    throw new InputError(
-      key,
-      `setting "${key}" must be ${zeroAllowed ? '0 (off) or ' : ''}between ${min} and ${max} seconds`,
-    );
-  }
-  return Math.round(n * 1000);
-}
-
-function oneOf<T extends string>(raw: Raw, key: string, allowed: readonly T[], fallback: T): T {
-  const value = raw[key];
-  if (value === undefined || value === null || value === '') return fallback;
-  const found = allowed.find((a) => a === value);
-  if (found === undefined) throw new InputError(key, `setting "${key}" must be one of ${allowed.join(', ')}`);
-  return found;
-}
+const text = (raw: Raw, key: string): string => textSetting().read(raw[key], key);
+const flag = (raw: Raw, key: string, fallback: boolean): boolean => flagSetting(fallback).read(raw[key], key);
+const seconds = (raw: Raw, key: string, value: number, min: number, max: number, off = false): number =>
+  secondsSetting({ value, min, max, off }).read(raw[key], key);
+const oneOf = <T extends string>(raw: Raw, key: string, allowed: readonly T[], fallback: T): T =>
+  oneOfSetting(allowed, fallback).read(raw[key], key);
 
 export function readDeviceSetting(raw: Raw): DeviceSetting {
   const value = text(raw, 'device');
@@ -139,15 +100,6 @@ export function readMaskSettings(raw: Raw): MaskSettings {
 
 export function readScpiSettings(raw: Raw): ScpiSettings {
   return { device: readDeviceSetting(raw), command: text(raw, 'command') };
-}
-
-export function readDiscoverSettings(raw: Raw): DiscoverSettings {
-  return {
-    filter: oneOf(raw, 'filter', ['prm3', 'relay', 'all'] as const, 'prm3'),
-    methods: flag(raw, 'methods', false),
-    onDeploy: flag(raw, 'onDeploy', false),
-    intervalMs: seconds(raw, 'interval', 0, 1, 86400, true),
-  };
 }
 
 export function readRegisterSettings(raw: Raw): RegisterSettings {

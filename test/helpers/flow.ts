@@ -4,7 +4,7 @@ import type { TestNode } from 'node-red-node-test-helper';
 import meterModule = require('../../src/nodes/egauge-meter');
 import maskModule = require('../../src/nodes/prm3-mask');
 import scpiModule = require('../../src/nodes/prm3-scpi');
-import discoverModule = require('../../src/nodes/prm3-discover');
+import discoverModule = require('../../src/nodes/prm3-discover/runtime');
 import registerModule = require('../../src/nodes/egauge-register');
 import { preview } from '../../src/prm3/preview';
 import { startSimulator } from '../../src/sim';

@@ -1,14 +1,15 @@
 /** `prm3 discover`: list the control devices the meter sees. */
-import { attachToMeter, readSettingsOrReport } from './node-lifecycle';
-import { compareScans, describe, filterDevices, parseAttrs, sameScan, type DiscoveredDevice } from './discovery';
-import { readDiscoverSettings } from './settings';
-import type { DeviceAttrs } from '../webapi';
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './red';
+import { attachToMeter, readSettingsOrReport } from '../node-lifecycle';
+import { compareScans, describe, filterDevices, parseAttrs, sameScan, type DiscoveredDevice } from '../discovery';
+import { readSettings } from '../schema';
+import { discoverSettings } from './settings';
+import type { DeviceAttrs } from '../../webapi';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../red';
 
 export = function register(RED: NodeAPI): void {
   function Prm3DiscoverNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () => readDiscoverSettings(def));
+    const settings = readSettingsOrReport(this, () => readSettings(discoverSettings, def));
     if (!settings) return;
     const lifecycle = attachToMeter(RED, this, def['meter']);
     if (!lifecycle) return;
@@ -54,8 +55,8 @@ export = function register(RED: NodeAPI): void {
       if (changed || emitAlways) this.send(msg);
     };
     if (settings.onDeploy) lifecycle.once(0, (signal) => scheduled(signal, true));
-    if (settings.intervalMs > 0)
-      lifecycle.every(settings.intervalMs, settings.intervalMs, (signal) => scheduled(signal, false));
+    const intervalMs = settings.interval;
+    if (intervalMs > 0) lifecycle.every(intervalMs, intervalMs, (signal) => scheduled(signal, false));
   }
 
   RED.nodes.registerType('prm3 discover', Prm3DiscoverNode);

@@ -1,0 +1,34 @@
+/** The editor's `defaults` of a node, drawn from its settings schema. */
+import { VERSION_KEY, type Setting, type SettingsSchema } from '../nodes/schema';
+import type { EditorNode, EditorProperty } from './red';
+
+/**
+ * Each setting's default, and for settings that can be wrong a validator that runs the
+ * runtime's own reader: the dialog refuses exactly what a deploy would refuse. The message
+ * is the catalogue's `<catalogue>.errors.<setting>`.
+ */
+export function editorDefaults(
+  schema: SettingsSchema<Record<string, Setting<unknown>>>,
+  catalogue: string,
+): Record<string, EditorProperty> {
+  const defaults: Record<string, EditorProperty> = {};
+  for (const [key, setting] of Object.entries(schema.settings)) {
+    const property: EditorProperty = { value: setting.value };
+    if (setting.checked) {
+      property.validate = function (this: EditorNode, value: unknown): boolean | string {
+        try {
+          setting.read(value, key);
+          return true;
+        } catch {
+          return typeof this._ === 'function' ? this._(`${catalogue}.errors.${key}`) : false;
+        }
+      };
+    }
+    defaults[key] = property;
+  }
+  for (const [key, ref] of Object.entries(schema.configNodes))
+    defaults[key] = { type: ref.configType, required: ref.required };
+  // Nodes saved before versions lack it; the runtime reads them as version 1.
+  defaults[VERSION_KEY] = { value: schema.version };
+  return defaults;
+}

@@ -1,0 +1,51 @@
+/**
+ * The slice of the Node-RED editor's API the dialogs use, typed once. The editor provides `RED`
+ * and jQuery's `$` as page globals; the dialogs reach them only through these declarations.
+ */
+
+/** A node as the editor holds it: its saved properties plus the editor's own helpers. */
+export interface EditorNode {
+  id: string;
+  name?: string;
+  changed?: boolean;
+  credentials?: Record<string, unknown>;
+  /** Looks a message up in the node set's catalogue. */
+  _(key: string, args?: Record<string, unknown>): string;
+  [property: string]: unknown;
+}
+
+export interface EditorProperty {
+  value?: unknown;
+  type?: string;
+  required?: boolean;
+  validate?: (this: EditorNode, value: unknown) => boolean | string;
+}
+
+export interface EditorNodeDefinition {
+  category: string;
+  color?: string;
+  defaults: Record<string, EditorProperty>;
+  credentials?: Record<string, { type: 'text' | 'password' }>;
+  inputs?: number;
+  outputs?: number;
+  icon: string;
+  paletteLabel?: string;
+  label?: (this: EditorNode) => string;
+  labelStyle?: (this: EditorNode) => string;
+  inputLabels?: (this: EditorNode) => string;
+  outputLabels?: (this: EditorNode) => string;
+  oneditprepare?: (this: EditorNode) => void;
+  oneditsave?: (this: EditorNode) => void;
+}
+
+export interface EditorRED {
+  nodes: {
+    registerType(type: string, definition: EditorNodeDefinition): void;
+    node(id: string): EditorNode | null;
+    getType(type: string): { _?: (key: string, args?: Record<string, unknown>) => string } | null;
+  };
+}
+
+declare global {
+  const RED: EditorRED;
+}
