@@ -208,6 +208,37 @@ describe('in a browser: the demo editor and dashboard', function () {
     await page.click('#node-dialog-cancel');
   });
 
+  it('opens the discover dialog with its labels from the messages, refusing an interval the runtime refuses', async function () {
+    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
+    const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
+    const discover = flows.find((n) => n.type === 'prm3 discover');
+    assert.ok(discover, 'the demo has a prm3 discover node');
+    const page = await open(demo.editorUrl);
+    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
+    await page.evaluate((id) => {
+      const red = (
+        globalThis as unknown as {
+          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
+        }
+      ).RED;
+      red.editor.edit(red.nodes.node(id));
+    }, discover.id);
+    const interval = page.locator('#node-input-interval');
+    await interval.waitFor({ state: 'visible' });
+    assert.match((await page.locator('label[for="node-input-interval"]').textContent()) ?? '', /Scan every/);
+    assert.equal(
+      await page.locator('#node-input-filter option[value="relay"]').textContent(),
+      'every device with relays',
+    );
+    await interval.fill('0.5');
+    await interval.dispatchEvent('change');
+    await page.waitForSelector('#node-input-interval.input-error');
+    await interval.fill('60');
+    await interval.dispatchEvent('change');
+    await page.waitForSelector('#node-input-interval:not(.input-error)');
+    await page.click('#node-dialog-cancel');
+  });
+
   /** The widget's row for a relay of the demo's panel. */
   function row(page: Page, relay: number): Locator {
     return page.locator(`.prm3-loads [data-load="relay ${relay}"]`);

@@ -364,7 +364,12 @@ function editorAccepts(def: Json, key: string, value: unknown): boolean {
   if (prop['required'] === true && value === '') return false;
   if (prop['required'] === false && value === '') return true;
   if (prop['validate'] === undefined) return true;
-  return fn(prop['validate'], `${key}.validate`).call(editorNode(def), value, {}) === true;
+  const validate = fn(prop['validate'], `${key}.validate`);
+  const said = validate.call(editorNode(def), value, {});
+  // The editor takes a text as "invalid, because…" only from a validator declaring (value, options);
+  // from any other it is a truthy value, so valid.
+  if (typeof said === 'string') return validate.length !== 2;
+  return Boolean(said);
 }
 
 function runtimeAccepts(read: () => unknown): boolean {

@@ -15,7 +15,8 @@ export function editorDefaults(
   for (const [key, setting] of Object.entries(schema.settings)) {
     const property: EditorProperty = { value: setting.value };
     if (setting.checked) {
-      property.validate = function (this: EditorNode, value: unknown): boolean | string {
+      // Two parameters: the editor shows a returned text as the reason only from a validator that declares both.
+      property.validate = function (this: EditorNode, value: unknown, _options: unknown): boolean | string {
         try {
           setting.read(value, key);
           return true;

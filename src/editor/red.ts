@@ -18,7 +18,7 @@ export interface EditorProperty {
   value?: unknown;
   type?: string;
   required?: boolean;
-  validate?: (this: EditorNode, value: unknown) => boolean | string;
+  validate?: (this: EditorNode, value: unknown, options: unknown) => boolean | string;
 }
 
 export interface EditorNodeDefinition {
