@@ -6,16 +6,13 @@
  *
  *   npm run bench:widget [-- --seconds 20]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { request } from 'undici';
-import { claimPort } from '../demo/ports';
-import { waitFor } from '../demo/wait-for';
 import { createShedder } from '../src/shed';
 import { CHROMIUM } from '../test/helpers/browser';
+import { exampleDashboard, startWidgetRed } from '../test/helpers/widget-red';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results.json');
@@ -39,12 +36,10 @@ interface FrameFigures {
   longTaskMs: number;
 }
 
-const EXAMPLE = JSON.parse(readFileSync(path.join(ROOT, 'dashboard', 'examples', 'relay-panel.json'), 'utf8')) as Array<
-  Record<string, unknown>
->;
-/** The example's dashboard (base, theme, light page and group), with the widget fed over HTTP instead. */
+const DASHBOARD = exampleDashboard();
+/** The example's dashboard, with the widget fed over HTTP. */
 const FLOW = [
-  ...EXAMPLE.filter((n) => ['ui-base', 'ui-theme', 'ui-page', 'ui-group'].includes(String(n['type']))),
+  ...DASHBOARD,
   { id: 'f1tab', type: 'tab', label: 'flood' },
   { id: 'f1in', type: 'http in', z: 'f1tab', url: '/flood', method: 'post', wires: [['f1widget', 'f1ok']] },
   { id: 'f1ok', type: 'http response', z: 'f1tab', statusCode: '204', wires: [] },
@@ -52,7 +47,7 @@ const FLOW = [
     id: 'f1widget',
     type: 'ui-prm3-loads',
     z: 'f1tab',
-    group: EXAMPLE.find((n) => n['type'] === 'ui-group')?.['id'],
+    group: DASHBOARD.find((n) => n['type'] === 'ui-group')?.['id'],
     order: 1,
     width: 0,
     height: 0,
@@ -129,48 +124,22 @@ async function measure(page: Page, seconds: number, during: () => Promise<void>)
 async function main(): Promise<void> {
   const secondsArg = process.argv.indexOf('--seconds');
   const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 20;
-  const userDir = mkdtempSync(path.join(tmpdir(), 'widget-flood-'));
-  const port = await claimPort(0, '127.0.0.1', 'Node-RED', '--port');
-  const settings = {
-    uiHost: '127.0.0.1',
-    uiPort: port,
-    flowFile: 'flows.json',
-    nodesDir: [ROOT, path.join(ROOT, 'dashboard')],
-    logging: { console: { level: 'warn' } },
-  };
-  writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
-  writeFileSync(path.join(userDir, 'flows.json'), '[]\n');
-  const child = spawn(
-    process.execPath,
-    [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stdout.on('data', (c: Buffer) => (log += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (log += c.toString()));
-  const base = `http://127.0.0.1:${port}/`;
+  const red = await startWidgetRed();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
   try {
-    await waitFor(`${base}settings`, child, () => log);
-    const deployed = await request(`${base}flows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
-      body: JSON.stringify(FLOW),
-    });
-    await deployed.body.dump();
-    await waitFor(`${base}dashboard/relays`, child, () => log);
+    await red.deploy(FLOW);
     const messages = stateMessages(RATE * seconds);
     const post = async (body: string): Promise<void> => {
-      const res = await request(`${base}flood`, {
+      const res = await request(`${red.url}flood`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
       });
       await res.body.dump();
     };
-    await post(messages[0] ?? '');
+    await red.post('flood', JSON.parse(messages[0] ?? '{}'));
     const page = await browser.newPage();
-    await page.goto(`${base}dashboard/relays`);
+    await page.goto(`${red.url}dashboard/relays`);
     await page.locator('.prm3-loads [data-load="pool pump"]').waitFor({ timeout: 30_000 });
 
     const quiet = await measure(page, 5, async () => undefined);
@@ -208,8 +177,7 @@ async function main(): Promise<void> {
     console.log('written to bench/results.json (widgetFlood)');
   } finally {
     await browser.close();
-    child.kill('SIGTERM');
-    rmSync(userDir, { recursive: true, force: true });
+    await red.stop();
   }
 }
 

@@ -23,6 +23,7 @@ export const README_SCREENSHOTS = [
   'editor-flow-status.png',
   'dashboard.png',
   'widget-phone-dark.png',
+  'widget-shedder.png',
 ] as const;
 export type ReadmeScreenshot = (typeof README_SCREENSHOTS)[number];
 
