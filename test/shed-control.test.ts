@@ -320,6 +320,19 @@ describe('load shedder control law', () => {
     assert.equal(rig.last.view.alarm, null, 'the alarm clears under limit − band');
   });
 
+  it('raises no alarm for readings that come before the relays are read back', () => {
+    const rig = new Rig({ shedDelayS: 0 });
+    rig.readings(3, 30000);
+    assert.equal(rig.last.view.alarm, null, 'nothing is known to be shed yet');
+    assert.deepEqual(
+      rig.log.flatMap((d) => d.events.map((e) => e.code)),
+      [],
+    );
+    rig.readBack();
+    rig.readings(15, 30000);
+    assert.ok(rig.takeCommands().length > 0, 'once read back, it sheds');
+  });
+
   it('raises the alarm event once, not once a reading', () => {
     const rig = new Rig();
     rig.start();

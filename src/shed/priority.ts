@@ -31,11 +31,14 @@ export function sheddable(config: ShedConfig, state: ShedState, now: number): Lo
   });
 }
 
-/** True while some load could still be shed once its lockout ends: no alarm yet. */
+/**
+ * True while some load could still be shed once its lockout ends: no alarm yet. A load not yet
+ * read back may be on: before the first read-back nothing is known to be shed.
+ */
 export function anyLeftToShed(config: ShedConfig, state: ShedState): boolean {
   return config.loads.some((load) => {
     const ls = state.loads[load.name];
-    return ls !== undefined && !load.critical && ls.owner === 'auto' && !ls.shed && ls.actual === 'on';
+    return ls !== undefined && !load.critical && ls.owner === 'auto' && !ls.shed && ls.actual !== 'off';
   });
 }
 

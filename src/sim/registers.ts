@@ -27,7 +27,7 @@ export class RegisterBank {
   private readonly loadRegisters: string[] = [];
 
   constructor(
-    private readonly baseLoadW: number,
+    private baseLoadW: number,
     private readonly swing: { amplitudeW: number; periodS: number } | undefined = undefined,
     private readonly clock: () => number = Date.now,
   ) {
@@ -54,6 +54,11 @@ export class RegisterBank {
       throw new RangeError(`no register named "${name}"; known: ${[...this.byName.keys()].join(', ')}`);
     if (!Number.isFinite(rate)) throw new RangeError(`register "${name}": rate must be a finite number`);
     this.pinned.set(name, rate);
+  }
+
+  setBase(watts: number): void {
+    if (!Number.isFinite(watts)) throw new RangeError('base load must be a finite number of watts');
+    this.baseLoadW = watts;
   }
 
   all(): readonly RegisterInfo[] {

@@ -157,6 +157,10 @@ class Simulator implements MeterSimulator {
     this.registers.pin(name, rate);
   }
 
+  setBaseLoad(watts: number): void {
+    this.registers.setBase(watts);
+  }
+
   setUser(user: SimUser): void {
     this.users.set(user);
   }

@@ -126,6 +126,8 @@ export interface MeterSimulator {
   afterNextDeviceList(action: () => void): void;
   /** Change a register's rate (e.g. Solar production); Grid follows relays unless set here. */
   setRegister(name: string, rate: number): void;
+  /** The household's unswitched load in W (a kettle, an oven); Grid = this + Solar + closed relays' loads. */
+  setBaseLoad(watts: number): void;
   /** Add or replace a user. */
   setUser(user: SimUser): void;
   /** Every token issued so far stops working. */
