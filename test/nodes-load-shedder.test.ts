@@ -26,8 +26,8 @@ const SWITCHING = ['relay.set_mask', 'relay.close_mask', 'relay.open_mask'];
 
 /** Water heater on relays 1+2 (one load, two phases), pool pump on relay 3. Base 500 W: all on is 4.5 kW. */
 const LOADS = [
-  { name: 'water heater', meter: METER_ID, device: 'USB1', relays: '1,2', priority: 2, expectedW: 3000 },
-  { name: 'pool pump', meter: METER_ID, device: 'USB1', relays: '3', priority: 1, expectedW: 1000 },
+  { name: 'water heater', device: 'USB1', relays: '1,2', priority: 2, expectedW: 3000 },
+  { name: 'pool pump', device: 'USB1', relays: '3', priority: 1, expectedW: 1000 },
 ];
 
 function shedderFlow(node: Record<string, unknown> = {}, sim?: MeterSimulator): Record<string, unknown>[] {
@@ -39,6 +39,7 @@ function shedderFlow(node: Record<string, unknown> = {}, sim?: MeterSimulator): 
       type: 'load shedder',
       z: TAB,
       name: '',
+      meter: METER_ID,
       loads: LOADS,
       limitW: 4000,
       bandW: 300,
@@ -48,7 +49,6 @@ function shedderFlow(node: Record<string, unknown> = {}, sim?: MeterSimulator): 
       prm3MinSwitchS: 0,
       failsafeAfterS: 30,
       failsafeAction: 'hold',
-      powerMeter: METER_ID,
       powerRegister: 'Grid',
       powerEveryS: 0.25,
       pollS: 1,
@@ -193,7 +193,7 @@ describe('load shedder node', function () {
   });
 
   it('takes power from msg.payload and obeys an override from an input message, without a fight', async function () {
-    await load(shedderFlow({ powerMeter: '', failsafeAfterS: 60 }, sim), credentials, NODES);
+    await load(shedderFlow({ powerRegister: '', failsafeAfterS: 60 }, sim), credentials, NODES);
     const events = collect('events');
     const states = collect('state');
     const shedder = helper.getNode('shed');
@@ -230,6 +230,7 @@ describe('load shedder node', function () {
     const events = collect('events');
     const states = collect('state');
     await eventually(() => mask(sim) === 0b011, 8000, 'pool pump shed');
+    await eventually(() => loadView(states, 'pool pump').confirmed, 5000, 'the shed confirmed');
     const before = switchCalls(sim);
     sim.device('USB1').setMaskDirect(0b111); // someone closes relay 3 at the meter
     await eventually(() => codes(events, 'pool pump').includes('override'), 5000, 'the change noticed');
@@ -268,7 +269,7 @@ describe('load shedder node', function () {
     await load(
       shedderFlow(
         {
-          powerMeter: '',
+          powerRegister: '',
           limitW: 6000,
           failsafeAfterS: 1,
           failsafeAction: 'shed-all',
@@ -343,6 +344,8 @@ describe('load shedder node', function () {
         [{ loads: [LOADS[0], { ...LOADS[1], name: 'water heater' }] }, /loads\[1\]\.name "water heater" is used/],
         [{ loads: [] }, /loads must list at least one load/],
         [{ loads: [{ ...LOADS[0], meter: 'nowhere' }] }, /loads\[0\]\.meter: no eGauge meter/],
+        [{ meter: '' }, /meter must name an eGauge meter config node/],
+        [{ powerEveryS: 0 }, /powerEveryS must be a number of seconds/],
         [{ failsafeAction: 'panic' }, /failsafeAction must be one of hold, shed-all, restore-all/],
       ] as Array<[Record<string, unknown>, RegExp]>) {
         await load(shedderFlow(change, sim), credentials, NODES);
@@ -357,7 +360,7 @@ describe('load shedder node', function () {
     it('refuses bad input naming the field, and sends nothing for it', async function () {
       await load(
         [
-          ...shedderFlow({ powerMeter: '', limitW: 6000 }, sim),
+          ...shedderFlow({ powerRegister: '', limitW: 6000 }, sim),
           { id: 'c', type: 'catch', z: TAB, wires: [['caught']] },
           { id: 'caught', type: 'helper', z: TAB },
         ],

@@ -6,7 +6,7 @@ import { executeRelayCommand, type RelayResult } from '../../prm3/operations';
 import { onSelectedDevice } from '../../prm3/pinned-device';
 import { ALL_RELAYS } from '../../prm3/mask';
 import type { DeviceSelector } from '../../prm3/device';
-import type { EgaugeError } from '../../webapi/errors';
+import type { EgaugeError } from '../../errors';
 import type { MeterConnection } from '../meter-connection';
 import type { LoadPlace } from './settings';
 

@@ -5,8 +5,8 @@
  */
 import { createShedder, parseLimit, parseOverride, parseReading, type Shedder, type ShedState } from '../../shed';
 import type { Decision, ShedCommand, ShedEvent } from '../../shed';
-import { InputError, toEgaugeError, type EgaugeError } from '../../webapi/errors';
-import { readSettingsOrReport } from '../device-node';
+import { InputError, toEgaugeError, type EgaugeError } from '../../errors';
+import { readSettingsOrReport } from '../node-lifecycle';
 import { findMeter } from '../egauge-meter-lookup';
 import type { MeterConnection } from '../meter-connection';
 import { pickReadings } from '../register-readings';
@@ -50,7 +50,7 @@ function parseInput(msg: NodeMessageInFlow, loadNames: readonly string[]): ShedE
 function findMeters(RED: NodeAPI, settings: LoadShedderSettings): Map<string, MeterConnection> | InputError {
   const meters = new Map<string, MeterConnection>();
   const wanted: Array<[string, string]> = settings.places.map((p, i) => [p.meter, `loads[${i}].meter`]);
-  if (settings.power) wanted.push([settings.power.meter, 'powerMeter']);
+  wanted.unshift([settings.meter, 'meter']);
   for (const [id, field] of wanted) {
     if (meters.has(id)) continue;
     const found = findMeter(RED, id);

@@ -3,7 +3,7 @@
  * law's own fields go through src/shed's validators; this file adds what only the node knows:
  * which meter and PRM3 each load is on, where power readings come from, how often relays are read.
  */
-import { InputError } from '../../webapi/errors';
+import { InputError } from '../../errors';
 import { parseDeviceSelector, type DeviceSelector } from '../../prm3/device';
 import { describeReceived } from '../../prm3/preview';
 import { DEFAULTS, parseNumber, validateShedConfig, type ShedConfig } from '../../shed/config';
@@ -20,6 +20,7 @@ export interface LoadPlace {
   device: string;
 }
 
+/** A register of the node's meter read every `everyMs`, as grid power. */
 export interface PowerSource {
   meter: string;
   register: string;
@@ -31,6 +32,8 @@ export interface LoadShedderSettings {
   /** The control law's settings as given, for createShedder (which validates them itself). */
   law: Record<string, unknown>;
   places: LoadPlace[];
+  /** The node's meter: the loads' unless a load names another, and the power register's. */
+  meter: string;
   /** Null: power comes from `msg.payload` only. */
   power: PowerSource | null;
   pollMs: number;
@@ -41,7 +44,7 @@ export const NODE_DEFAULTS = {
   limitW: 6000,
   pollS: 5,
   powerEveryS: 1,
-  powerRegister: 'Grid',
+  powerRegister: '',
 } as const;
 
 /** One load as the editor's list holds it. */
@@ -94,7 +97,7 @@ function meterId(value: unknown, field: string): string {
   return value.trim();
 }
 
-function placeOf(raw: unknown, index: number): { place: LoadPlace; law: Raw } {
+function placeOf(raw: unknown, index: number, nodeMeter: string): { place: LoadPlace; law: Raw } {
   const field = `loads[${index}]`;
   if (!isRecord(raw)) {
     throw new InputError(
@@ -102,7 +105,9 @@ function placeOf(raw: unknown, index: number): { place: LoadPlace; law: Raw } {
       `${field} must be an object with name, meter, device, relays and priority; got ${describeReceived(raw)}`,
     );
   }
-  const meter = meterId(raw['meter'], `${field}.meter`);
+  // A load on another meter names it; otherwise it is on the node's own meter.
+  const ownMeter = blankToUndefined(raw['meter']);
+  const meter = ownMeter === undefined ? nodeMeter : meterId(ownMeter, `${field}.meter`);
   const deviceText = raw['device'] === undefined || raw['device'] === null ? '' : raw['device'];
   const selector = parseDeviceSelector(deviceText, `${field}.device`);
   const text = typeof deviceText === 'string' ? deviceText.trim() : '';
@@ -120,19 +125,18 @@ function placeOf(raw: unknown, index: number): { place: LoadPlace; law: Raw } {
   return { place: { name: typeof raw['name'] === 'string' ? raw['name'].trim() : '', meter, selector, device }, law };
 }
 
-function powerSource(raw: Raw): PowerSource | null {
-  const meter = blankToUndefined(raw['powerMeter']);
-  if (meter === undefined || meter === '_ADD_') return null;
-  const register = blankToUndefined(raw['powerRegister']) ?? NODE_DEFAULTS.powerRegister;
+function powerSource(raw: Raw, meter: string): PowerSource | null {
+  const register = blankToUndefined(raw['powerRegister']);
+  if (register === undefined) return null;
   if (typeof register !== 'string' || register.trim() === '') {
     throw new InputError(
       'powerRegister',
-      `powerRegister must name a meter register such as "Grid"; got ${describeReceived(register)}`,
+      `powerRegister must name a meter register such as "Grid", or be empty; got ${describeReceived(register)}`,
     );
   }
   const every = blankToUndefined(raw['powerEveryS']) ?? NODE_DEFAULTS.powerEveryS;
   return {
-    meter: meterId(meter, 'powerMeter'),
+    meter,
     register: register.trim(),
     everyMs: Math.round(parseNumber(every, 'powerEveryS', 0.2, 3600, 'seconds') * 1000),
   };
@@ -144,7 +148,8 @@ export function readLoadShedderSettings(raw: Raw): LoadShedderSettings {
   if (!Array.isArray(loadsRaw) || loadsRaw.length === 0) {
     throw new InputError('loads', `loads must list at least one load; got ${describeReceived(loadsRaw)}`);
   }
-  const pairs = loadsRaw.map((l, i) => placeOf(l, i));
+  const meter = meterId(raw['meter'], 'meter');
+  const pairs = loadsRaw.map((l, i) => placeOf(l, i, meter));
   const law: Raw = { loads: pairs.map((p) => p.law) };
   for (const key of LAW_FIELDS) {
     const v = blankToUndefined(raw[key]);
@@ -156,8 +161,9 @@ export function readLoadShedderSettings(raw: Raw): LoadShedderSettings {
   return {
     config,
     law,
+    meter,
     places,
-    power: powerSource(raw),
+    power: powerSource(raw, meter),
     pollMs: Math.round(parseNumber(poll, 'pollS', 1, 3600, 'seconds') * 1000),
   };
 }
