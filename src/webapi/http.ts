@@ -5,6 +5,7 @@
 import { Pool } from 'undici';
 import type { EgaugeError, ErrorContext } from '../errors';
 import { AbortedError, NetworkError, ProtocolError, TimeoutError } from './errors';
+import { exchange, ReplyTooLarge } from './exchange';
 import { describeBody, safeQuote, type Quote } from './redact';
 import type { Deadlines } from './deadlines';
 import { linkSignals, type AnySignal } from './signals';
@@ -246,51 +247,22 @@ export class HttpTransport {
     }
     this.sent++;
     try {
-      const response = await this.pool.request({
-        method: request.method,
-        path: this.basePath + request.path,
-        headers,
-        body: payload ?? null,
+      const reply = await exchange(
+        this.pool,
+        { method: request.method, path: this.basePath + request.path, headers, body: payload ?? null },
         signal,
-      });
-      const text = await this.readCapped(response.body, response.headers['content-length'], request);
-      return this.interpret(request, response.statusCode, response.headers['content-type'], text);
+        this.options.maxResponseBytes,
+      );
+      return this.interpret(request, reply.status, reply.contentType, reply.text);
     } catch (error) {
       if (error instanceof AttemptFailure || error instanceof ProtocolError) throw error;
+      if (error instanceof ReplyTooLarge) throw this.protocolError(request, error.message);
       if (request.signal?.aborted) throw new AttemptFailure('aborted', error);
       if (linked.timedOut()) throw new AttemptFailure('timeout', error);
       throw new AttemptFailure(classify(error), error);
     } finally {
       linked.dispose();
     }
-  }
-
-  private async readCapped(
-    body: AsyncIterable<unknown> & { destroy(): void; text(): Promise<string> },
-    declaredLength: string | string[] | undefined,
-    request: HttpRequest,
-  ): Promise<string> {
-    const limit = this.options.maxResponseBytes;
-    const tooLarge = (): never => {
-      // Destroying the body closes the socket, so the rest is never read into memory.
-      body.destroy();
-      throw this.protocolError(request, `the reply is larger than ${limit} bytes`);
-    };
-    if (typeof declaredLength === 'string' && declaredLength !== '') {
-      const length = Number(declaredLength);
-      if (length > limit) tooLarge();
-      // undici fails a body longer than its declared length, so the cap already holds.
-      if (Number.isInteger(length)) return body.text();
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of body) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      total += buffer.length;
-      if (total > limit) tooLarge();
-      chunks.push(buffer);
-    }
-    return Buffer.concat(chunks, total).toString('utf8');
   }
 
   private interpret(
@@ -301,7 +273,8 @@ export class HttpTransport {
   ): HttpReply {
     const quote = request.quoteBody !== false;
     const jsonStatus = status === 200 || status === 400 || status === 401;
-    if (jsonStatus && text.trim() !== '') {
+    // Blank text fails to parse and is described like any other unreadable body.
+    if (jsonStatus && text !== '') {
       try {
         return { status, body: JSON.parse(text) };
       } catch {
