@@ -203,6 +203,7 @@ export class ControlCalls {
         `${where(this.deps.meterUrl, method, device)}: stopped waiting for the result; the call may still complete on the meter`,
         errorContext(this.deps.meterUrl, method, device, true),
       );
+    const fail = protocolFail(this.deps.meterUrl, method, device);
     for (;;) {
       const waitMs = schedule.nextPollAt() - (performance.now() - acceptedAt);
       // The first poll goes out at once: no wait, not even a turn of the event loop.
@@ -218,7 +219,7 @@ export class ControlCalls {
         signal,
         callSignal: true,
       });
-      const reply = readCallReply(body, protocolFail(this.deps.meterUrl, method, device));
+      const reply = readCallReply(body, fail);
       schedule.record(sentAt, reply.kind !== 'pending');
       if (reply.kind === 'done') return reply.result;
       if (reply.kind === 'failed') {

@@ -98,7 +98,12 @@ export class DeviceQueue<Tag = unknown> {
   }
 
   private execute<T>(key: string, job: () => Promise<T>): Promise<T> {
-    const running = (async () => job())();
+    let running: Promise<T>;
+    try {
+      running = job();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
     // The lane is released whatever the job's outcome; the outcome itself goes to the caller.
     running.then(
       () => this.release(key),

@@ -79,9 +79,21 @@ export interface LinkedSignal {
   dispose(): void;
 }
 
-/** A signal used as it is: nothing to detach, no time limit. */
+/** A signal used as it is: nothing to detach, no time limit. One per request: no closures. */
+class Unlinked implements LinkedSignal {
+  constructor(readonly signal: AnySignal) {}
+
+  timedOut(): boolean {
+    return false;
+  }
+
+  limit(): void {}
+
+  dispose(): void {}
+}
+
 function unlinked(signal: AnySignal): LinkedSignal {
-  return { signal, timedOut: () => false, limit: () => undefined, dispose: () => undefined };
+  return new Unlinked(signal);
 }
 
 /** Deadlines of linked signals made without a client's own (tests, one-off uses). */
