@@ -136,7 +136,7 @@ describe('webapi client: control calls', () => {
     fx = await SimFixture.start({
       prm3s: [
         { sn: '00000004', latencyMs: 2 },
-        { sn: '00000005', latencyMs: 200 },
+        { sn: '00000005', latencyMs: 1000 },
       ],
     });
     const client = fx.client({ queueLimit: 128 });
