@@ -36,6 +36,8 @@ export interface ThroughputFigures {
   callers: number;
   perSecond: { floor: number; client: number; flow: number };
   ratio: { client: number; flow: number };
+  /** CPU of this process per counted call ÷ the floor's, paired by round: less swayed by other load than calls/s. */
+  cpuToFloor?: { client: number; flow: number };
 }
 
 const SN = DEVICES[0];
@@ -145,9 +147,13 @@ export async function throughputGroup(
   };
   const keys = ['floor', 'client', 'flow'] as const;
   const rounds: Record<(typeof keys)[number], number[]> = { floor: [], client: [], flow: [] };
+  const cpu: Record<(typeof keys)[number], number[]> = { floor: [], client: [], flow: [] };
   await alternate(keys, 1, (key) => runners[key]().then(() => undefined));
   await alternate(keys, plan.throughputRounds, async (key) => {
-    rounds[key].push(await runners[key]());
+    const started = process.cpuUsage();
+    const perSecond = await runners[key]();
+    rounds[key].push(perSecond);
+    cpu[key].push(cpuMsSince(started) / Math.max(1, (perSecond * ms) / 1000));
   });
   return {
     callers,
@@ -159,6 +165,10 @@ export async function throughputGroup(
     ratio: {
       client: round(pairedRatio(rounds.client, rounds.floor), 2),
       flow: round(pairedRatio(rounds.flow, rounds.floor), 2),
+    },
+    cpuToFloor: {
+      client: round(pairedRatio(cpu.client, cpu.floor), 2),
+      flow: round(pairedRatio(cpu.flow, cpu.floor), 2),
     },
   };
 }

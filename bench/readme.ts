@@ -62,13 +62,13 @@ export function readmeSection(r: BenchResults): string {
   );
   lines.push('');
   lines.push(
-    '| callers | floor calls/s | client ÷ floor | flow ÷ floor | client ÷ floor, simulator in-process | flow ÷ floor, simulator in-process |',
+    '| callers | floor calls/s | client ÷ floor | flow ÷ floor | client CPU per call × floor | client ÷ floor, simulator in-process | flow ÷ floor, simulator in-process |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const t of child.throughput) {
     const s = same.throughput.find((u) => u.callers === t.callers);
     lines.push(
-      `| ${t.callers} | ${int(t.perSecond.floor)} | ${x(t.ratio.client)} | ${x(t.ratio.flow)} | ${x(s?.ratio.client)} | ${x(s?.ratio.flow)} |`,
+      `| ${t.callers} | ${int(t.perSecond.floor)} | ${x(t.ratio.client)} | ${x(t.ratio.flow)} | ${x(t.cpuToFloor?.client)} | ${x(s?.ratio.client)} | ${x(s?.ratio.flow)} |`,
     );
   }
   lines.push('');

@@ -75,7 +75,7 @@ function printGroup(mode: ModeName, op: Operation, rows: Record<string, PathFigu
 function printThroughput(mode: ModeName, t: ThroughputFigures): void {
   const p = t.perSecond;
   console.log(
-    `${mode.padEnd(5)} ${String(t.callers).padStart(2)} callers  floor ${p.floor}/s  client ${p.client}/s (${t.ratio.client.toFixed(2)})  flow ${p.flow}/s (${t.ratio.flow.toFixed(2)})`,
+    `${mode.padEnd(5)} ${String(t.callers).padStart(2)} callers  floor ${p.floor}/s  client ${p.client}/s (${t.ratio.client.toFixed(2)})  flow ${p.flow}/s (${t.ratio.flow.toFixed(2)})  cpu per call × floor: client ${t.cpuToFloor?.client.toFixed(2) ?? '–'}, flow ${t.cpuToFloor?.flow.toFixed(2) ?? '–'}`,
   );
 }
 
