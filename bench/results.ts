@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { PathFigures, Plan, ThroughputFigures } from './measure';
 import type { PollingResult } from './checks';
 import type { FleetProcessReport } from './fleet';
+import type { SheddingResults } from './shed/shedding';
+import type { DecisionFigures } from './shed/decision';
 
 /** What the Node-RED process measured, and how the fleet around it was set up. */
 export interface FleetFigures extends FleetProcessReport {
@@ -55,12 +57,27 @@ export interface BenchResults {
   polling: PollingResult[];
   fleet: FleetFigures | null;
   modes: { same: ModeResults; child: ModeResults };
+  /** The load shedder against the old example function node and a naive threshold controller. */
+  shedding: SheddingResults;
+  /** A load shedder's decision per reading, real runtime path, against a threshold comparison. */
+  shedDecision: DecisionFigures;
+  /** The control law's step in a function node ÷ a function node comparing with the limit. */
+  shedStepToFloor: number;
   /** One-minute load average of the machine when the run started and ended: other work on it skews figures. */
   loadAverage: { start: number; end: number };
   durationS: number;
   /** Set when the throughput figures come from a later throughput-only run (`--throughput`). */
   throughputRun?: { date: string; node: string; loadAverage: { start: number; end: number }; durationS: number };
 }
+
+const SHEDDING_FIGURES = [
+  'shedStepToFloor',
+  'shedDecision.pureStepUs',
+  'shedding.profiles',
+  ...['node', 'example', 'threshold'].flatMap((c) =>
+    ['overLimitS', 'intervalsOver', 'switchesPerLoadDay', 'shedEnergyKWh'].map((f) => `shedding.${c}.${f}`),
+  ),
+];
 
 export function resultsFile(projectRoot: string): string {
   return path.join(projectRoot, 'bench', 'results.json');
@@ -79,8 +96,11 @@ export function numberAt(root: unknown, dotted: string): number {
   return value;
 }
 
-/** bench/results.json as written by the last run; the fields the README shows are checked. */
-export function readResults(projectRoot: string): BenchResults {
+/**
+ * bench/results.json as written by the last run; the fields the README shows are checked, the
+ * shedding figures unless the run is about to replace them.
+ */
+export function readResults(projectRoot: string, shedding: 'check' | 'replacing' = 'check'): BenchResults {
   const parsed: unknown = JSON.parse(readFileSync(resultsFile(projectRoot), 'utf8'));
   for (const name of [
     'clientToFloor',
@@ -93,6 +113,7 @@ export function readResults(projectRoot: string): BenchResults {
     'clientCpuToFloor',
     'requestsPerSet',
     'firstCallPollsKnownModel',
+    ...(shedding === 'check' ? SHEDDING_FIGURES : []),
   ]) {
     numberAt(parsed, name);
   }

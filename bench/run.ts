@@ -9,6 +9,8 @@
  *   --quick             fewer rounds, for trying the bench itself
  *   --throughput        only the paired throughput rounds (both modes); their figures replace
  *                       those in bench/results.json, the rest of the last full run is kept
+ *   --shedding          only the load-shedding comparison and the shedder's decision cost; their
+ *                       figures replace those in bench/results.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +33,9 @@ import { DEVICES, startMode, LOGIN, simulatorOptions, type Mode, type ModeName }
 import { writeReadmeSection } from './readme';
 import { readResults, resultsFile, type BenchResults, type ModeResults } from './results';
 import { BenchHooks, startRuntime, type Runtime } from './runtime';
+import { runShedding, type SheddingResults } from './shed/shedding';
+import { writeSweepPlot } from './shed/plot';
+import { decisionGroup, SHED_GLOBAL, shedDecisionFlow, ShedDecisions, type DecisionFigures } from './shed/decision';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -38,20 +43,23 @@ interface Options {
   fleetMinutes: number;
   quick: boolean;
   throughputOnly: boolean;
+  sheddingOnly: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { fleetMinutes: 5, quick: false, throughputOnly: false };
+  const options: Options = { fleetMinutes: 5, quick: false, throughputOnly: false, sheddingOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
     else if (arg === '--throughput') options.throughputOnly = true;
+    else if (arg === '--shedding') options.sheddingOnly = true;
     else if (arg === '--fleet-minutes') {
       const value = Number(argv[++i]);
       if (!(Number.isFinite(value) && value >= 0))
         throw new Error('--fleet-minutes needs a number of minutes (0 leaves the fleet out)');
       options.fleetMinutes = value;
-    } else throw new Error(`unknown option ${String(arg)}; accepted: --fleet-minutes N, --quick, --throughput`);
+    } else
+      throw new Error(`unknown option ${String(arg)}; accepted: --fleet-minutes N, --quick, --throughput, --shedding`);
   }
   return options;
 }
@@ -128,6 +136,62 @@ function replaceThroughput(
   console.log(`\nthroughput written to bench/results.json and the README in ${results.throughputRun.durationS} s`);
 }
 
+/** Replays the household days through the three controllers and prints the table. */
+function shedding(quick: boolean): SheddingResults {
+  const started = Date.now();
+  const r = runShedding({ profiles: quick ? 2 : 10, sweepProfiles: quick ? 1 : 3, projectRoot: PROJECT_ROOT }, (line) =>
+    console.log(line),
+  );
+  console.log(
+    `shedding: ${r.profiles} household days at a ${r.limitW} W limit, PRM3 minimum ${r.prm3MinSwitchS} s, figures per day`,
+  );
+  for (const name of ['node', 'example', 'threshold'] as const) {
+    const f = r[name];
+    console.log(
+      `  ${name.padEnd(9)} over the limit ${f.overLimitS.toFixed(1).padStart(7)} s  intervals over (${r.demandIntervalMin} min mode) ${f.intervalsOver.toFixed(2).padStart(5)}  switches per load ${f.switchesPerLoadDay.toFixed(2).padStart(7)}  energy kept off ${f.shedEnergyKWh.toFixed(2).padStart(6)} kWh`,
+    );
+  }
+  console.log(
+    `shedding: node fewer seconds over and fewer switches than both: ${r.nodeWinsBoth}; its sweep beats every other point: ${r.nodeDominates} (${Math.round((Date.now() - started) / 1000)} s)`,
+  );
+  writeSweepPlot(PROJECT_ROOT, r);
+  return r;
+}
+
+async function decision(
+  runtime: Runtime,
+  hooks: BenchHooks,
+  decisions: ShedDecisions,
+  plan: Plan,
+): Promise<DecisionFigures> {
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  const d = await decisionGroup(runtime, hooks, decisions, plan, loadAtStart);
+  console.log(
+    `shedder decision per reading: function node running the control law ${d.stepMs} ms, threshold comparison ${d.floorMs} ms, × floor ${d.stepToFloor}; the step alone ${d.pureStepUs} µs`,
+  );
+  return d;
+}
+
+/** The shedding comparison and the decision cost, put into the last full run's results. */
+async function replaceShedding(plan: Plan, quick: boolean): Promise<void> {
+  const previous = readResults(PROJECT_ROOT, 'replacing');
+  const sheddingResults = shedding(quick);
+  const hooks = new BenchHooks();
+  const decisions = new ShedDecisions();
+  const runtime = await startRuntime(shedDecisionFlow(), {}, { bench: hooks, [SHED_GLOBAL]: decisions });
+  const shedDecision = await decision(runtime, hooks, decisions, plan);
+  await runtime.stop();
+  const results: BenchResults = {
+    ...previous,
+    shedding: sheddingResults,
+    shedDecision,
+    shedStepToFloor: shedDecision.stepToFloor,
+  };
+  writeFileSync(resultsFile(PROJECT_ROOT), `${JSON.stringify(results, null, 2)}\n`);
+  writeReadmeSection(PROJECT_ROOT, results);
+  console.log('\nshedding figures written to bench/results.json, docs/images and the README');
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const plan: Plan = options.quick
@@ -139,11 +203,20 @@ async function main(): Promise<void> {
     `bench: Node ${process.version}, Node-RED ${nodeRedVersion()}, ${os.cpus().length} cores; ${plan.rounds} rounds of ${plan.callsPerRound} calls per path, each beside its floor`,
   );
 
+  if (options.sheddingOnly) {
+    await replaceShedding(plan, options.quick);
+    return;
+  }
+
   const modes: Mode[] = [await startMode('same'), await startMode('child')];
   const hooks = new BenchHooks();
-  const flow = benchFlow(modes.map((m) => ({ mode: m.name, url: m.url, token: m.token, devices: DEVICES })));
+  const flow = [
+    ...benchFlow(modes.map((m) => ({ mode: m.name, url: m.url, token: m.token, devices: DEVICES }))),
+    ...shedDecisionFlow(),
+  ];
   const credentials = Object.fromEntries(modes.map((m) => [`${m.name}-meter`, LOGIN]));
-  const runtime = await startRuntime(flow, credentials, { bench: hooks });
+  const decisions = new ShedDecisions();
+  const runtime = await startRuntime(flow, credentials, { bench: hooks, [SHED_GLOBAL]: decisions });
 
   if (options.throughputOnly) {
     const throughput: Partial<Record<ModeName, ThroughputFigures[]>> = {};
@@ -168,6 +241,7 @@ async function main(): Promise<void> {
   const same = modes[0];
   if (!same?.sim) throw new Error('the in-process simulator is missing');
   const perSet = await requestsPerSet(same.sim, runtime, hooks, 200);
+  const shedDecision = await decision(runtime, hooks, decisions, plan);
   await runtime.stop();
   for (const mode of modes) await mode.close();
 
@@ -189,6 +263,8 @@ async function main(): Promise<void> {
   console.log(
     `first call to a second PRM3 of a known model (2 s): ${knownModel.polls} polls, ${knownModel.extraWaitMs} ms extra`,
   );
+
+  const sheddingResults = shedding(options.quick);
 
   let fleet: FleetResult | null = null;
   if (options.fleetMinutes > 0) {
@@ -232,6 +308,9 @@ async function main(): Promise<void> {
     polling: pollingResults,
     fleet,
     modes: { same: sameResults, child },
+    shedding: sheddingResults,
+    shedDecision,
+    shedStepToFloor: shedDecision.stepToFloor,
     loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 },
     durationS: Math.round((Date.now() - started) / 1000),
   };

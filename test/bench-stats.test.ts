@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readmeSection, SECTION_END, SECTION_START, withSection } from '../bench/readme';
+import { front, PLOT_FILE, sweepSvg } from '../bench/shed/plot';
 import { numberAt, readResults } from '../bench/results';
 import { BenchHooks } from '../bench/runtime';
 import { alternate, median, pairedRatio, percentile, round, RoundSeries } from '../bench/stats';
@@ -114,6 +115,42 @@ describe('README benchmark section', function () {
       'prm3 mask get and its added cost',
     );
     assert.ok(section.includes(`costs ${results.requestsPerSet} HTTP requests`), 'requests per set');
+  });
+
+  it('shows the shedding comparison of the results file and links its plot', function () {
+    const results = readResults(ROOT);
+    const s = results.shedding;
+    const section = readmeSection(results);
+    assert.ok(section.includes(`replayed over ${s.profiles} seeded household days`));
+    for (const [label, f] of [
+      ['load shedder', s.node],
+      ['example function node', s.example],
+      ['naive threshold', s.threshold],
+    ] as const) {
+      assert.ok(
+        section.includes(
+          `| ${label} | ${f.overLimitS.toFixed(1)} | ${f.intervalsOver.toFixed(2)} | ${f.switchesPerLoadDay.toFixed(2)} |`,
+        ),
+        label,
+      );
+    }
+    assert.ok(section.includes(`](${PLOT_FILE})`));
+    assert.equal(readFileSync(path.join(ROOT, PLOT_FILE), 'utf8'), sweepSvg(s), 'the plot is drawn from the results');
+  });
+
+  it("states the load shedder's wins only as far as the figures bear them out", function () {
+    const s = readResults(ROOT).shedding;
+    const winsBoth = [s.example, s.threshold].every(
+      (o) => s.node.overLimitS < o.overLimitS && s.node.switchesPerLoadDay < o.switchesPerLoadDay,
+    );
+    assert.equal(s.nodeWinsBoth, winsBoth);
+    const nodeFront = front(s.sweep.node);
+    const dominated = [...s.sweep.example, ...s.sweep.threshold].every((p) =>
+      nodeFront.some((n) => n.overLimitS <= p.overLimitS && n.switchesPerLoadDay <= p.switchesPerLoadDay),
+    );
+    assert.equal(s.nodeDominates, dominated);
+    const section = readmeSection(readResults(ROOT));
+    assert.equal(section.includes('fewer seconds over the limit and fewer switches than both'), winsBoth);
   });
 
   it('names a missing figure in the results file', function () {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ShedConfig } from '../src/shed';
-import { generateProfile, NOMINAL_W, type SwitchedKind } from './helpers/household-profile';
+import { generateProfile, NOMINAL_W, type SwitchedKind } from '../bench/shed/household-profile';
 import { replay, type ReplayResult, type Scripted } from './helpers/shed-replay';
 
 const KINDS: SwitchedKind[] = ['water-heater', 'ev-charger', 'heat-pump', 'pool-pump'];
