@@ -286,6 +286,10 @@ describe('the packed tarball in a fresh Node-RED', function () {
       assert.ok(catalog && Object.keys(catalog).length > 0, `messages for ${set}`);
     }
     // The icons' one copy in git is icons/; the build puts them where Node-RED looks, nodes/icons/.
+    assert.ok(html.includes('data-help-name="ui-prm3-loads"'), 'help for the widget');
+    assert.ok(html.includes('data-template-name="ui-prm3-loads"'), 'edit dialog for the widget');
+    const widgetCatalog = catalogs[`${WIDGET_MODULE}/ui-prm3-loads`];
+    assert.ok(widgetCatalog && Object.keys(widgetCatalog).length > 0, 'messages for the widget');
     const icons = JSON.parse(await get('icons')) as Record<string, string[]>;
     for (const icon of readdirSync(path.join(ROOT, 'icons'))) {
       assert.ok(
