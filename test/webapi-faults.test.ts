@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetworkError, ProtocolError, TimeoutError } from '../src/webapi';
+import { AbortedError, NetworkError, ProtocolError, TimeoutError } from '../src/webapi';
 import {
   assertNoSecrets,
   collectLog,
@@ -9,6 +9,7 @@ import {
   PASSWORD,
   producedErrors,
   producedLogLines,
+  eventually,
   recordStates,
   rejection,
   SimFixture,
@@ -94,6 +95,26 @@ describe('webapi client: faults', () => {
     assert.ok(peak < 8 * 1024 * 1024, `memory grew by ${Math.round(peak / 1024 / 1024)} MiB`);
     fx.sim.faults.garbage = null;
     assert.ok((await client.registers()).registers.length > 0);
+  });
+
+  it('stops waiting for a reply still on its way when the caller’s signal fires; the command is not sent again', async function () {
+    this.timeout(5_000);
+    fx = await SimFixture.start();
+    // No time limit of the client's own ends the wait before the test's does.
+    const client = fx.client({ requestTimeoutMs: 20_000, callTimeoutMs: 30_000 });
+    await client.rights();
+    // The meter carries out the command at once but answers only after 10 s.
+    fx.sim.faults.delayMs = 10_000;
+    const controller = new AbortController();
+    const call = client.call(PRM3, 'relay.set_mask', [3], { signal: controller.signal });
+    await eventually(() => fx.acceptedCalls('relay.set_mask').length === 1, 2_000, 'the command');
+    controller.abort();
+    const error = await rejection(call, AbortedError);
+    assert.equal(error.maybeSent, true);
+    assert.match(error.message, /relay\.set_mask .*: aborted; the command may or may not have reached the meter/);
+    fx.sim.faults.delayMs = 0;
+    assert.equal(typeof (await client.call(PRM3, 'relay.get_mask', [])), 'number', 'the client works after');
+    assert.equal(fx.acceptedCalls('relay.set_mask').length, 1, 'the command was sent once');
   });
 
   it('never surfaces a dropped keep-alive socket as an error for a GET', async () => {
