@@ -127,7 +127,11 @@ function settingsText(settings: Record<string, number>): string {
 
 /** What a load shedder's decision on one reading costs in a real runtime. */
 export function decisionLine(d: DecisionFigures): string {
-  return `A load shedder's decision per reading, in a real runtime (inject → function node deciding → function node, ${d.rounds} alternating rounds of ${d.readingsPerRound} readings that switch nothing, load average ${d.loadAverage.start} at the start): the control law's step costs ${x(d.stepToFloor)} a function node comparing the reading with the limit (${ms(d.stepMs)} against ${ms(d.floorMs)} per pass); the step alone takes ${d.pureStepUs.toFixed(1)} µs.`;
+  const node =
+    d.nodeMs === null || d.nodeToFloor === null
+      ? ''
+      : `the \`load shedder\` node costs ${x(d.nodeToFloor)} a function node comparing the reading with the limit (${ms(d.nodeMs)} against ${ms(d.floorMs)} per pass), and `;
+  return `A load shedder's decision per reading, in a real runtime (inject → what decides → function node, ${d.rounds} alternating rounds of ${d.readingsPerRound} readings that switch nothing, load average ${d.loadAverage.start} at the start): ${node}the control law's step in a function node costs ${x(d.stepToFloor)} a function node comparing the reading with the limit (${ms(d.stepMs)} against ${ms(d.floorMs)} per pass); the step alone takes ${d.pureStepUs.toFixed(1)} µs.`;
 }
 
 function energyText(s: SheddingResults): string {

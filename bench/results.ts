@@ -63,6 +63,8 @@ export interface BenchResults {
   shedDecision: DecisionFigures;
   /** The control law's step in a function node ÷ a function node comparing with the limit. */
   shedStepToFloor: number;
+  /** The `load shedder` node on the same path ÷ the same floor; null while the package has no such node. */
+  shedderToFloor: number | null;
   /** One-minute load average of the machine when the run started and ended: other work on it skews figures. */
   loadAverage: { start: number; end: number };
   durationS: number;

@@ -35,7 +35,17 @@ import { readResults, resultsFile, type BenchResults, type ModeResults } from '.
 import { BenchHooks, startRuntime, type Runtime } from './runtime';
 import { runShedding, type SheddingResults } from './shed/shedding';
 import { writeSweepPlot } from './shed/plot';
-import { decisionGroup, SHED_GLOBAL, shedDecisionFlow, ShedDecisions, type DecisionFigures } from './shed/decision';
+import {
+  decisionGroup,
+  hasShedderNode,
+  NODE_METER_ID,
+  NODE_SIM_PRM3S,
+  SHED_GLOBAL,
+  shedDecisionFlow,
+  ShedDecisions,
+  type DecisionFigures,
+} from './shed/decision';
+import type { MeterSimulator } from '../src/sim/types';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -165,12 +175,23 @@ async function decision(
   plan: Plan,
 ): Promise<DecisionFigures> {
   const loadAtStart = os.loadavg()[0] ?? 0;
-  const d = await decisionGroup(runtime, hooks, decisions, plan, loadAtStart);
+  const d = await decisionGroup(runtime, hooks, decisions, plan, loadAtStart, shedSim !== null);
+  const node =
+    d.nodeMs === null
+      ? 'no load shedder node registered'
+      : `load shedder node ${d.nodeMs} ms, × floor ${d.nodeToFloor}`;
   console.log(
-    `shedder decision per reading: function node running the control law ${d.stepMs} ms, threshold comparison ${d.floorMs} ms, × floor ${d.stepToFloor}; the step alone ${d.pureStepUs} µs`,
+    `shedder decision per reading: ${node}; function node running the control law ${d.stepMs} ms, × floor ${d.stepToFloor}; threshold comparison ${d.floorMs} ms; the step alone ${d.pureStepUs} µs`,
   );
   return d;
 }
+
+/** The simulator the `load shedder` node drives in the decision rounds, once the package has the node. */
+let shedSim: MeterSimulator | null = null;
+async function startShedSim(): Promise<void> {
+  if (hasShedderNode(PROJECT_ROOT)) shedSim = await startSimulator(simulatorOptions({ prm3s: NODE_SIM_PRM3S }));
+}
+const shedCredentials = (): Record<string, typeof LOGIN> => (shedSim === null ? {} : { [NODE_METER_ID]: LOGIN });
 
 /** The shedding comparison and the decision cost, put into the last full run's results. */
 async function replaceShedding(plan: Plan, quick: boolean): Promise<void> {
@@ -178,14 +199,20 @@ async function replaceShedding(plan: Plan, quick: boolean): Promise<void> {
   const sheddingResults = shedding(quick);
   const hooks = new BenchHooks();
   const decisions = new ShedDecisions();
-  const runtime = await startRuntime(shedDecisionFlow(), {}, { bench: hooks, [SHED_GLOBAL]: decisions });
+  await startShedSim();
+  const runtime = await startRuntime(shedDecisionFlow(shedSim?.url ?? null), shedCredentials(), {
+    bench: hooks,
+    [SHED_GLOBAL]: decisions,
+  });
   const shedDecision = await decision(runtime, hooks, decisions, plan);
   await runtime.stop();
+  await shedSim?.close();
   const results: BenchResults = {
     ...previous,
     shedding: sheddingResults,
     shedDecision,
     shedStepToFloor: shedDecision.stepToFloor,
+    shedderToFloor: shedDecision.nodeToFloor,
   };
   writeFileSync(resultsFile(PROJECT_ROOT), `${JSON.stringify(results, null, 2)}\n`);
   writeReadmeSection(PROJECT_ROOT, results);
@@ -209,12 +236,13 @@ async function main(): Promise<void> {
   }
 
   const modes: Mode[] = [await startMode('same'), await startMode('child')];
+  await startShedSim();
   const hooks = new BenchHooks();
   const flow = [
     ...benchFlow(modes.map((m) => ({ mode: m.name, url: m.url, token: m.token, devices: DEVICES }))),
-    ...shedDecisionFlow(),
+    ...shedDecisionFlow(shedSim?.url ?? null),
   ];
-  const credentials = Object.fromEntries(modes.map((m) => [`${m.name}-meter`, LOGIN]));
+  const credentials = { ...Object.fromEntries(modes.map((m) => [`${m.name}-meter`, LOGIN])), ...shedCredentials() };
   const decisions = new ShedDecisions();
   const runtime = await startRuntime(flow, credentials, { bench: hooks, [SHED_GLOBAL]: decisions });
 
@@ -243,6 +271,7 @@ async function main(): Promise<void> {
   const perSet = await requestsPerSet(same.sim, runtime, hooks, 200);
   const shedDecision = await decision(runtime, hooks, decisions, plan);
   await runtime.stop();
+  await shedSim?.close();
   for (const mode of modes) await mode.close();
 
   const countSim = await startSimulator(simulatorOptions());
@@ -311,6 +340,7 @@ async function main(): Promise<void> {
     shedding: sheddingResults,
     shedDecision,
     shedStepToFloor: shedDecision.stepToFloor,
+    shedderToFloor: shedDecision.nodeToFloor,
     loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 },
     durationS: Math.round((Date.now() - started) / 1000),
   };

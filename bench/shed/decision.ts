@@ -5,7 +5,9 @@
  * the control law's step on the reading in the same kind of function node, reached the same way.
  * Readings stay under the limit minus the band, so no command is sent: the common case.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { join as pathJoin } from 'node:path';
 import { createShedder, type ShedState } from '../../src/shed';
 import type { Plan } from '../measure';
 import type { BenchHooks, Runtime } from '../runtime';
@@ -15,7 +17,10 @@ import { LOADS } from './compare';
 const LIMIT_W = 12_000;
 /** The tab, the ids of the paths' inject nodes and the global the function nodes reach. */
 export const SHED_TAB = 'shed-tab';
-export const SHED_PATHS = { floor: 'shed-floor', step: 'shed-step' } as const;
+export const SHED_PATHS = { floor: 'shed-floor', step: 'shed-step', node: 'shed-node' } as const;
+const SHED_METER = 'shed-meter';
+/** The simulator's PRM3s the node's loads are on: three loads on one, the three-phase one on another. */
+const NODE_DEVICES = ['00000001', '00000002'] as const;
 export const SHED_GLOBAL = 'shedBench';
 
 type FlowNode = Record<string, unknown>;
@@ -110,13 +115,86 @@ function path(id: string, decide: string): FlowNode[] {
   ];
 }
 
-export function shedDecisionFlow(): FlowNode[] {
+/** Whether this package registers the `load shedder` node with Node-RED. */
+export function hasShedderNode(projectRoot: string): boolean {
+  const pkg: unknown = JSON.parse(readFileSync(pathJoin(projectRoot, 'package.json'), 'utf8'));
+  const red: unknown = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'node-red') : undefined;
+  const nodes: unknown = typeof red === 'object' && red !== null ? Reflect.get(red, 'nodes') : undefined;
+  return typeof nodes === 'object' && nodes !== null && Object.values(nodes).includes('nodes/load-shedder.js');
+}
+
+/**
+ * inject → `load shedder` → lap, on the simulator at `meterUrl`: the household's loads with
+ * relays closed, readings from msg.payload. Every reading changes the power its state message
+ * shows, so each one comes out of the node's second output.
+ */
+function nodePath(meterUrl: string): FlowNode[] {
+  const id = SHED_PATHS.node;
+  const [first, second] = NODE_DEVICES;
+  const place: Record<string, [string, string]> = {
+    'water heater': [first, '1'],
+    'heat pump': [first, '2'],
+    'pool pump': [first, '3'],
+    'ev charger': [second, '1,2,3'],
+  };
+  return [
+    {
+      id: SHED_METER,
+      type: 'egauge-meter',
+      name: 'bench shedding',
+      url: meterUrl,
+      verify: true,
+      timeout: 10,
+      callTimeout: 30,
+    },
+    {
+      id,
+      type: 'inject',
+      z: SHED_TAB,
+      x: 100,
+      y: 100,
+      props: [
+        { p: 'payload', v: '3000', vt: 'num' },
+        { p: 'benchPath', v: id, vt: 'str' },
+      ],
+      repeat: '',
+      once: false,
+      wires: [[`${id}-decide`]],
+    },
+    {
+      id: `${id}-decide`,
+      type: 'load shedder',
+      z: SHED_TAB,
+      x: 100,
+      y: 100,
+      meter: SHED_METER,
+      limitW: LIMIT_W,
+      loads: LOADS.map((l) => ({
+        name: l.name,
+        device: place[l.name]?.[0] ?? first,
+        relays: place[l.name]?.[1] ?? '1',
+        priority: l.priority,
+        expectedW: l.nominalW,
+      })),
+      wires: [[], [`${id}-lap`]],
+    },
+    fn(`${id}-lap`, LAP, [[`${id}-decide`]]),
+  ];
+}
+
+/** The decision paths; the `load shedder` node's only when given the simulator it drives. */
+export function shedDecisionFlow(meterUrl: string | null): FlowNode[] {
   return [
     { id: SHED_TAB, type: 'tab', label: 'bench load shedding' },
     ...path(SHED_PATHS.floor, 'threshold'),
     ...path(SHED_PATHS.step, 'step'),
+    ...(meterUrl === null ? [] : nodePath(meterUrl)),
   ];
 }
+
+/** Relays closed on the node's PRM3s, so its first read-back finds every load on and nothing to restore. */
+export const NODE_SIM_PRM3S = NODE_DEVICES.map((sn) => ({ sn, mask: 7 }));
+export const NODE_METER_ID = SHED_METER;
 
 export interface DecisionFigures {
   date: string;
@@ -130,6 +208,9 @@ export interface DecisionFigures {
   stepMs: number;
   /** The control law's step in a function node ÷ the threshold comparison, paired by round. */
   stepToFloor: number;
+  /** The `load shedder` node ÷ the threshold comparison, paired by round; null before the node exists. */
+  nodeMs: number | null;
+  nodeToFloor: number | null;
   /** The step alone, outside Node-RED, µs per reading. */
   pureStepUs: number;
 }
@@ -150,14 +231,15 @@ export async function decisionGroup(
   decisions: ShedDecisions,
   plan: Plan,
   loadAtStart: number,
+  withNode: boolean,
 ): Promise<DecisionFigures> {
   const viaFlow = async (id: string, count: number): Promise<{ samples: number[]; cpuMs: number }> => {
     const done = hooks.startLaps(id, count, readings());
     await runtime.press(id);
     return done;
   };
-  const names = ['floor', 'step'] as const;
-  const series = { floor: new RoundSeries(), step: new RoundSeries() };
+  const names: Array<keyof typeof SHED_PATHS> = withNode ? ['floor', 'step', 'node'] : ['floor', 'step'];
+  const series = { floor: new RoundSeries(), step: new RoundSeries(), node: new RoundSeries() };
   await alternate(names, 1, (name) => viaFlow(SHED_PATHS[name], plan.callsPerRound).then(() => undefined));
   await alternate(names, plan.rounds, async (name) => {
     const { samples, cpuMs } = await viaFlow(SHED_PATHS[name], plan.callsPerRound);
@@ -175,6 +257,8 @@ export async function decisionGroup(
     floorMs: round(median(series.floor.samples), 4),
     stepMs: round(median(series.step.samples), 4),
     stepToFloor: round(pairedRatio(series.step.roundMedians, series.floor.roundMedians), 2),
+    nodeMs: withNode ? round(median(series.node.samples), 4) : null,
+    nodeToFloor: withNode ? round(pairedRatio(series.node.roundMedians, series.floor.roundMedians), 2) : null,
     pureStepUs: round(pureStepUs(20_000), 2),
   };
 }
