@@ -1,5 +1,6 @@
 /** The shape of bench/results.json, and reading it back with every figure the README uses checked. */
 import { readFileSync } from 'node:fs';
+import type { WidgetFloodFigures } from './widget-figures';
 import path from 'node:path';
 import type { PathFigures, Plan, ThroughputFigures } from './measure';
 import type { PollingResult } from './checks';
@@ -59,6 +60,8 @@ export interface BenchResults {
   modes: { same: ModeResults; child: ModeResults };
   /** The load shedder against the old example function node and a naive threshold controller. */
   shedding: SheddingResults;
+  /** From `npm run bench:widget`, kept over a full run. */
+  widgetFlood?: WidgetFloodFigures;
   /** A load shedder's decision per reading, real runtime path, against a threshold comparison. */
   shedDecision: DecisionFigures;
   /** The control law's step in a function node ÷ a function node comparing with the limit. */

@@ -32,6 +32,7 @@ import { startSimulator } from '../src/sim';
 import { DEVICES, startMode, LOGIN, simulatorOptions, type Mode, type ModeName } from './modes';
 import { writeReadmeSection } from './readme';
 import { readResults, resultsFile, type BenchResults, type ModeResults } from './results';
+import { keptWidgetFlood } from './widget-figures';
 import { BenchHooks, startRuntime, type Runtime } from './runtime';
 import { runShedding, type SheddingResults } from './shed/shedding';
 import { writeSweepPlot } from './shed/plot';
@@ -310,6 +311,7 @@ async function main(): Promise<void> {
   const cg = child.paths['get'];
   const cs = child.paths['set'];
   const ct = child.paths['toggle'];
+  const widgetFlood = keptWidgetFlood(PROJECT_ROOT);
   const results: BenchResults = {
     date: new Date().toISOString(),
     node: process.version,
@@ -343,6 +345,7 @@ async function main(): Promise<void> {
     shedderToFloor: shedDecision.nodeToFloor,
     loadAverage: { start: Math.round(loadAtStart * 10) / 10, end: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 },
     durationS: Math.round((Date.now() - started) / 1000),
+    ...(widgetFlood === undefined ? {} : { widgetFlood }),
   };
   writeFileSync(resultsFile(PROJECT_ROOT), `${JSON.stringify(results, null, 2)}\n`);
   writeReadmeSection(PROJECT_ROOT, results);

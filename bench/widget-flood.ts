@@ -12,29 +12,12 @@ import { chromium, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { createShedder } from '../src/shed';
 import { CHROMIUM } from '../test/helpers/browser';
+import type { FrameFigures, WidgetFloodFigures } from './widget-figures';
 import { exampleDashboard, startWidgetRed } from '../test/helpers/widget-red';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS = path.join(ROOT, 'bench', 'results.json');
 const RATE = 100;
-
-export interface WidgetFloodFigures {
-  date: string;
-  messagesPerSecond: number;
-  seconds: number;
-  messagesSent: number;
-  quiet: FrameFigures;
-  flood: FrameFigures;
-}
-
-interface FrameFigures {
-  frames: number;
-  frameMsP50: number;
-  frameMsP95: number;
-  frameMsMax: number;
-  longTasks: number;
-  longTaskMs: number;
-}
 
 const DASHBOARD = exampleDashboard();
 /** The example's dashboard, with the widget fed over HTTP. */
