@@ -48,6 +48,7 @@ export function demoFlow(
       flow.push(typeof n['meter'] === 'string' && meters.has(n['meter']) ? { ...n, meter: DEMO_METER_ID } : n);
     }
   }
+  flow.push(...shedderPanel(flow));
   flow.push({
     id: DEMO_METER_ID,
     type: 'egauge-meter',
@@ -60,4 +61,51 @@ export function demoFlow(
     credentials: { username: login.username, password: login.password },
   });
   return flow;
+}
+
+const SHED_PANEL_ID = 'demo0shed0panel1';
+const SHED_GROUP_ID = 'demo0shed0group1';
+
+/**
+ * With a load shedder in the demo, a second widget on the relay page shows its loads: fed by its
+ * state output (the second), its buttons send the shedder's overrides.
+ */
+function shedderPanel(flow: FlowNode[]): FlowNode[] {
+  const shedder = flow.find((n) => n.type === 'load shedder');
+  const page = flow.find((n) => n.type === 'ui-page' && n['path'] === '/relays');
+  const wires = shedder?.['wires'];
+  if (shedder === undefined || page === undefined || !Array.isArray(wires) || !Array.isArray(wires[1])) return [];
+  shedder['wires'] = [wires[0], [...(wires[1] as unknown[]), SHED_PANEL_ID], ...wires.slice(2)];
+  return [
+    {
+      id: SHED_GROUP_ID,
+      type: 'ui-group',
+      name: 'Load shedding',
+      page: page.id,
+      width: '6',
+      height: '1',
+      order: 2,
+      showTitle: true,
+      className: '',
+      visible: true,
+      disabled: false,
+      groupType: 'default',
+    },
+    {
+      id: SHED_PANEL_ID,
+      type: 'ui-prm3-loads',
+      z: shedder['z'],
+      group: SHED_GROUP_ID,
+      order: 1,
+      width: 0,
+      height: 0,
+      name: 'Load shedding',
+      relayNames: '',
+      staleS: '30',
+      chartMinutes: '10',
+      x: 760,
+      y: 300,
+      wires: [[shedder.id]],
+    },
+  ];
 }
