@@ -178,9 +178,20 @@ function nodePath(meterUrl: string): FlowNode[] {
       })),
       wires: [[], [`${id}-lap`]],
     },
-    fn(`${id}-lap`, LAP, [[`${id}-decide`]]),
+    fn(`${id}-lap`, NODE_LAP, [[`${id}-decide`]]),
   ];
 }
+
+/**
+ * The node sends a new state message, not the reading's: the lap takes the one that shows the
+ * reading last sent, so a state message of the node's own one-second tick starts no second loop.
+ */
+const NODE_LAP = `const sent = context.get('sent');
+if (sent !== undefined && (msg.payload === null || typeof msg.payload !== 'object' || msg.payload.powerW !== sent)) return null;
+const next = global.get('bench').lap(${JSON.stringify(SHED_PATHS.node)});
+context.set('sent', next);
+if (next === undefined) return null;
+return { payload: next };`;
 
 /** The decision paths; the `load shedder` node's only when given the simulator it drives. */
 export function shedDecisionFlow(meterUrl: string | null): FlowNode[] {
