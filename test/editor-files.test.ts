@@ -12,18 +12,31 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { startSimulator } from '../src/sim';
 import type { MeterSimulator } from '../src/sim/types';
-import { readMaskSettings, readMeterSettings, readRegisterSettings, readScpiSettings } from '../src/nodes/settings';
+import { readMeterSettings } from '../src/nodes/egauge-meter/settings';
+import { readMaskSettings } from '../src/nodes/prm3-mask/settings';
+import { scpiSettings } from '../src/nodes/prm3-scpi/settings';
+import { readRegisterSettings } from '../src/nodes/egauge-register/settings';
 import { validateScpiLine } from '../src/prm3/scpi';
 import { normalizeMeterUrl } from '../src/webapi';
 import { envName } from '../src/nodes/env-text';
 import { readSettings, type Setting, type SettingsSchema } from '../src/nodes/schema';
 import { discoverSettings } from '../src/nodes/prm3-discover/settings';
+import { meterSettings, PASSWORD_PLACEHOLDER } from '../src/nodes/egauge-meter/settings';
+import { maskSettings } from '../src/nodes/prm3-mask/settings';
+import { registerSettings } from '../src/nodes/egauge-register/settings';
+import { connectionTestBody, meterApi, type MeterApi } from '../src/editor/meter-api';
+import type { EditorRED } from '../src/editor/red';
 
 /** Node sets whose dialog is built from src/nodes/<set>/: their settings schema. */
 const SCHEMAS: Record<string, SettingsSchema<Record<string, Setting<unknown>>>> = {
+  'egauge-meter': meterSettings,
+  'prm3-mask': maskSettings,
+  'prm3-scpi': scpiSettings,
   'prm3-discover': discoverSettings,
+  'egauge-register': registerSettings,
 };
 const readDiscoverSettings = (raw: Json): unknown => readSettings(discoverSettings, raw);
+const readScpiSettings = (raw: Json): { command: string } => readSettings(scpiSettings, raw);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MODULE = '@relayworks/node-red-egauge-prm3';
@@ -61,6 +74,7 @@ const CONTRACTS: NodeContract[] = [
       verify: { value: true },
       timeout: { value: 10 },
       callTimeout: { value: 30 },
+      version: { value: 1 },
     },
     credentials: { username: 'text', password: 'password' },
     inputs: [],
@@ -81,6 +95,7 @@ const CONTRACTS: NodeContract[] = [
       poll: { value: 0 },
       pollOutput: { value: 'change' },
       mode: { value: 'queue' },
+      version: { value: 1 },
     },
     inputs: ['payload', 'topic', 'device'],
     outputs: ['payload', 'mask', 'relays', 'prm3', 'topic'],
@@ -102,7 +117,13 @@ const CONTRACTS: NodeContract[] = [
     file: 'prm3-scpi',
     type: 'prm3 scpi',
     config: false,
-    defaults: { name: { value: '' }, meter: METER_REF, device: { value: '' }, command: { value: '' } },
+    defaults: {
+      name: { value: '' },
+      meter: METER_REF,
+      device: { value: '' },
+      command: { value: '' },
+      version: { value: 1 },
+    },
     inputs: ['payload', 'device'],
     outputs: ['payload', 'scpi', 'prm3'],
     statuses: ['sending…', 'INVALID COMMAND', 'no meter configured'],
@@ -134,6 +155,7 @@ const CONTRACTS: NodeContract[] = [
       registers: { value: [] },
       interval: { value: 0 },
       onDeploy: { value: false },
+      version: { value: 1 },
     },
     inputs: ['payload'],
     outputs: ['payload', 'ts', 'registers'],
@@ -253,10 +275,10 @@ function isAjaxOptions(value: unknown): value is AjaxOptions {
 
 interface EditorHelper {
   passwordPlaceholder: string;
-  connectionTestBody: Fn;
-  meterRequest: Fn;
-  post: Fn;
-  describeDevice: Fn;
+  connectionTestBody: typeof connectionTestBody;
+  meterRequest: MeterApi['meterRequest'];
+  post: MeterApi['post'];
+  describeDevice: (device: unknown) => string;
 }
 
 interface Sandbox {
@@ -283,7 +305,13 @@ function editorScripts(file: string): string[] {
 
 /** Where a node set's dialog code is written: its editor.ts, or its hand-written .html. */
 function dialogSource(file: string): string {
-  return SCHEMAS[file] ? text(`src/nodes/${file}/editor.ts`) : text(`nodes/${file}.html`);
+  if (!SCHEMAS[file]) return text(`nodes/${file}.html`);
+  // The helpers every dialog shares speak from the meter's catalogue.
+  const shared =
+    file === 'egauge-meter'
+      ? readdirSync(path.join(ROOT, 'src', 'editor')).map((name) => text(`src/editor/${name}`))
+      : [];
+  return [text(`src/nodes/${file}/editor.ts`), ...shared].join('\n');
 }
 
 function ajaxTo(adminUrl: string | undefined): (options: unknown) => void {
@@ -322,24 +350,27 @@ function loadEditor(options: SandboxOptions = {}): Sandbox {
       node: (id: unknown) => options.nodes?.[String(id)] ?? null,
     },
   };
-  const context: Json = { RED: red, $: { ajax: ajaxTo(options.adminUrl) }, console };
+  // The browser's URL: the dialogs check a meter address with the runtime's own parser.
+  const context: Json = { RED: red, $: { ajax: ajaxTo(options.adminUrl) }, console, URL };
   context['window'] = context;
   vm.createContext(context);
   for (const contract of CONTRACTS) {
     for (const script of editorScripts(contract.file))
       vm.runInContext(script, context, { filename: `nodes/${contract.file}.html` });
   }
-  const shared = record(context['egaugePrm3Editor'], 'window.egaugePrm3Editor');
-  const placeholder = shared['PASSWORD_PLACEHOLDER'];
-  assert.equal(typeof placeholder, 'string');
+  // The dialogs' meter requests, the same module the bundles hold, with this sandbox's RED and $.ajax.
+  const api = meterApi(red as unknown as Pick<EditorRED, 'nodes'>, ajaxTo(options.adminUrl));
   return {
     definitions,
     helper: {
-      passwordPlaceholder: String(placeholder),
-      connectionTestBody: fn(shared['connectionTestBody'], 'connectionTestBody'),
-      meterRequest: fn(shared['meterRequest'], 'meterRequest'),
-      post: fn(shared['post'], 'post'),
-      describeDevice: fn(shared['describeDevice'], 'describeDevice'),
+      passwordPlaceholder: PASSWORD_PLACEHOLDER,
+      connectionTestBody,
+      meterRequest: api.meterRequest,
+      post: api.post,
+      describeDevice: (device) => {
+        assert.ok(isRecord(device) && typeof device['sn'] === 'string', 'a device summary');
+        return api.describeDevice({ ...device, sn: device['sn'] });
+      },
     },
   };
 }
@@ -747,6 +778,8 @@ describe('editor files', function () {
           url: 'meter.local',
           username: 'owner',
           password: 'pw',
+          tls: '',
+          verify: true,
           timeout: '1O',
         }),
       ),

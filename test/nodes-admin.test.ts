@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MeterSimulator } from '../src/sim/types';
-import meterModule = require('../src/nodes/egauge-meter');
+import meterModule = require('../src/nodes/egauge-meter/runtime');
 import { ALL_NODES, helper, load, meterConfig, METER_ID, PASSWORD, simEachTest, tab } from './helpers/flow';
 
 type Json = Record<string, unknown>;

@@ -8,7 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSettings } from '../src/nodes/schema';
 import { discoverSettings } from '../src/nodes/prm3-discover/settings';
-import { readMaskSettings, readMeterSettings, readRegisterSettings, readScpiSettings } from '../src/nodes/settings';
+import { readMeterSettings } from '../src/nodes/egauge-meter/settings';
+import { readMaskSettings } from '../src/nodes/prm3-mask/settings';
+import { scpiSettings } from '../src/nodes/prm3-scpi/settings';
+import { readRegisterSettings } from '../src/nodes/egauge-register/settings';
 
 const SAVED = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'saved-0.1.0');
 
@@ -21,7 +24,10 @@ const READ_AS_0_1_0: Record<string, (saved: Json) => unknown> = {
     return settings;
   },
   'prm3 mask': readMaskSettings,
-  'prm3 scpi': readScpiSettings,
+  'prm3 scpi': (saved) => {
+    const { device, command } = readSettings(scpiSettings, saved);
+    return { device, command };
+  },
   'prm3 discover': (saved) => {
     const { filter, methods, onDeploy, interval } = readSettings(discoverSettings, saved);
     return { filter, methods, onDeploy, intervalMs: interval };

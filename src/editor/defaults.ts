@@ -14,11 +14,13 @@ export function editorDefaults(
   const defaults: Record<string, EditorProperty> = {};
   for (const [key, setting] of Object.entries(schema.settings)) {
     const property: EditorProperty = { value: setting.value };
+    if (setting.required) property.required = true;
     if (setting.checked) {
+      const check = setting.check ?? ((value: unknown, name: string): unknown => setting.read(value, name));
       // Two parameters: the editor shows a returned text as the reason only from a validator that declares both.
       property.validate = function (this: EditorNode, value: unknown, _options: unknown): boolean | string {
         try {
-          setting.read(value, key);
+          check(value, key);
           return true;
         } catch {
           return typeof this._ === 'function' ? this._(`${catalogue}.errors.${key}`) : false;
@@ -32,4 +34,11 @@ export function editorDefaults(
   // Nodes saved before versions lack it; the runtime reads them as version 1.
   defaults[VERSION_KEY] = { value: schema.version };
   return defaults;
+}
+
+/** The editor's `credentials` of a node, from its settings schema. */
+export function editorCredentials(
+  schema: SettingsSchema<Record<string, Setting<unknown>>>,
+): Record<string, { type: 'text' | 'password' }> {
+  return Object.fromEntries(Object.entries(schema.credentials).map(([key, type]) => [key, { type }]));
 }

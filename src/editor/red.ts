@@ -1,6 +1,7 @@
 /**
  * The slice of the Node-RED editor's API the dialogs use, typed once. The editor provides `RED`
- * and jQuery's `$` as page globals; the dialogs reach them only through these declarations.
+ * and jQuery's `$` as page globals (declared in globals.ts for the dialogs' own type check);
+ * code that tests also run takes them as arguments instead.
  */
 
 /** A node as the editor holds it: its saved properties plus the editor's own helpers. */
@@ -36,6 +37,7 @@ export interface EditorNodeDefinition {
   outputLabels?: (this: EditorNode) => string;
   oneditprepare?: (this: EditorNode) => void;
   oneditsave?: (this: EditorNode) => void;
+  oneditcancel?: (this: EditorNode) => void;
 }
 
 export interface EditorRED {
@@ -46,6 +48,16 @@ export interface EditorRED {
   };
 }
 
-declare global {
-  const RED: EditorRED;
+/** The part of jQuery's `$.ajax` the dialogs use. */
+export interface AjaxOptions {
+  url: string;
+  type: 'POST';
+  data: string;
+  contentType: string;
+  dataType: 'json';
+  timeout: number;
+  success: (reply: unknown) => void;
+  error: (xhr: { status: number }, status: string) => void;
 }
+
+export type Ajax = (options: AjaxOptions) => void;

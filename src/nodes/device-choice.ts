@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors';
 import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
-import type { DeviceSetting } from './settings';
+import type { DeviceSetting } from './device-setting';
 
 const MAX_REMEMBERED_WARNINGS = 50;
 

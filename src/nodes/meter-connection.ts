@@ -6,7 +6,7 @@
 import { EgaugeClient, type ClientOptions, type ClientState } from '../webapi';
 import type { EgaugeError } from '../errors';
 import { DeviceDirectory } from '../prm3/device';
-import type { MeterSettings } from './settings';
+import type { MeterSettings } from './egauge-meter/settings';
 
 export interface MeterUser {
   meterState(state: ClientState, error?: EgaugeError): void;

@@ -17,12 +17,9 @@ import { hasRelay, isPrm3, summarizeDevice } from '../prm3/device';
 import { clientOptions, type MeterConnection } from './meter-connection';
 import { findMeterNode, METER_TYPE, tlsMaterial } from './egauge-meter-lookup';
 import { resolveEnvText } from './env-text';
-import { readMeterSettings } from './settings';
+import { PASSWORD_PLACEHOLDER, readMeterSettings } from './egauge-meter/settings';
 import { registerUnit } from './register-units';
 import type { NodeAPI } from './red';
-
-/** What the editor shows in a password field it did not change. */
-const PASSWORD_PLACEHOLDER = '__PWRD__';
 
 /** Fields that say where a request goes and as whom: only write routes take them. */
 const TARGET_FIELDS = ['url', 'username', 'password', 'tls', 'verify'] as const;

@@ -13,6 +13,10 @@ export interface Setting<T> {
   readonly read: (saved: unknown, key: string) => T;
   /** The editor marks a field invalid when `read` refuses it; settings that cannot fail skip the check. */
   readonly checked: boolean;
+  /** The dialog's check, where it differs from `read` (a value Node-RED fills in at deploy). */
+  readonly check?: (value: unknown, key: string) => void;
+  /** The dialog refuses an empty field, though a node saved without the setting reads as its default. */
+  readonly required?: boolean;
 }
 
 /** A reference to a config node (the meter): the editor offers a picker; the runtime looks the node up. */
@@ -34,6 +38,8 @@ export interface SettingsSchema<S extends Record<string, Setting<unknown>>> {
   readonly version: number;
   readonly settings: S;
   readonly configNodes: Record<string, ConfigNodeRef>;
+  /** Kept by Node-RED in its credentials store, not in the flow. */
+  readonly credentials: Record<string, 'text' | 'password'>;
   /** `migrations[i]` brings version i + 1 to version i + 2. */
   readonly migrations: readonly Migration[];
 }
@@ -46,6 +52,7 @@ export const VERSION_KEY = 'version';
 export function defineSettings<S extends Record<string, Setting<unknown>>>(declared: {
   settings: S;
   configNodes?: Record<string, ConfigNodeRef>;
+  credentials?: Record<string, 'text' | 'password'>;
   migrations?: readonly Migration[];
 }): SettingsSchema<S> {
   const migrations = declared.migrations ?? [];
@@ -53,6 +60,7 @@ export function defineSettings<S extends Record<string, Setting<unknown>>>(decla
     version: migrations.length + 1,
     settings: declared.settings,
     configNodes: declared.configNodes ?? {},
+    credentials: declared.credentials ?? {},
     migrations,
   };
 }
@@ -116,7 +124,8 @@ export function text(value = ''): Setting<string> {
 export function flag(value: boolean): Setting<boolean> {
   return {
     value,
-    checked: false,
+    // A checkbox always saves true or false; an imported flow may not.
+    checked: true,
     read(saved, key) {
       if (isEmpty(saved)) return value;
       if (typeof saved === 'boolean') return saved;
@@ -164,3 +173,6 @@ export function seconds(limits: { value: number; min: number; max: number; off?:
 
 /** The meter config node every device node names. */
 export const METER_NODE: ConfigNodeRef = { configType: 'egauge-meter', required: true };
+
+/** Node-RED's TLS configuration node, optional. */
+export const TLS_NODE: ConfigNodeRef = { configType: 'tls-config', required: false };

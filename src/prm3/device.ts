@@ -5,11 +5,10 @@
  */
 import { AbortedError, raceAbort, type ControlDevice } from '../webapi';
 import { DeviceError } from './errors';
-import { InputError } from '../errors';
-import { describeReceived } from './preview';
+import { describeSelector, USB_PORT, type DeviceSelector } from './device-selector';
 
-const USB_PORT = /^USB\d+$/i;
-const SERIAL_MAX_CHARS = 64;
+export { describeSelector, parseDeviceSelector, type DeviceSelector } from './device-selector';
+
 /** How many found devices a "not found" error lists before it only counts the rest. */
 const FOUND_LIST_MAX = 5;
 
@@ -59,38 +58,6 @@ export function summarizeDevice(device: ControlDevice): DeviceSummary {
   };
   if (device.name !== undefined) summary.name = device.name;
   return summary;
-}
-
-export type DeviceSelector = { kind: 'first' } | { kind: 'sn'; sn: string } | { kind: 'port'; port: string };
-
-const SELECTOR_FORMS = '"first" (or blank), a USB port such as "USB1", or a serial number such as "00000004"';
-
-/** A device setting or `msg.device`. Serial numbers must be text: a number would lose leading zeros. */
-export function parseDeviceSelector(value: unknown, field: string): DeviceSelector {
-  if (typeof value !== 'string') {
-    throw new InputError(field, `${field} must be ${SELECTOR_FORMS}; got ${describeReceived(value)}`);
-  }
-  const text = value.trim();
-  if (text === '' || text.toLowerCase() === 'first') return { kind: 'first' };
-  if (USB_PORT.test(text)) return { kind: 'port', port: text.toUpperCase() };
-  if (text.length > SERIAL_MAX_CHARS || !/^[\x20-\x7e]+$/.test(text)) {
-    throw new InputError(
-      field,
-      `${field} must be ${SELECTOR_FORMS} (printable, at most ${SERIAL_MAX_CHARS} characters); got ${describeReceived(value)}`,
-    );
-  }
-  return { kind: 'sn', sn: text };
-}
-
-export function describeSelector(selector: DeviceSelector): string {
-  switch (selector.kind) {
-    case 'first':
-      return 'first PRM3';
-    case 'sn':
-      return `serial ${selector.sn}`;
-    case 'port':
-      return selector.port;
-  }
 }
 
 function matches(device: ControlDevice, selector: DeviceSelector): boolean {

@@ -1,11 +1,11 @@
 /** Shared set-up for Node-RED flow tests: the simulator, a meter config node, and waiting for messages. */
 import helper = require('node-red-node-test-helper');
 import type { TestNode } from 'node-red-node-test-helper';
-import meterModule = require('../../src/nodes/egauge-meter');
-import maskModule = require('../../src/nodes/prm3-mask');
-import scpiModule = require('../../src/nodes/prm3-scpi');
+import meterModule = require('../../src/nodes/egauge-meter/runtime');
+import maskModule = require('../../src/nodes/prm3-mask/runtime');
+import scpiModule = require('../../src/nodes/prm3-scpi/runtime');
 import discoverModule = require('../../src/nodes/prm3-discover/runtime');
-import registerModule = require('../../src/nodes/egauge-register');
+import registerModule = require('../../src/nodes/egauge-register/runtime');
 import { preview } from '../../src/prm3/preview';
 import { startSimulator } from '../../src/sim';
 import type { MeterSimulator, SimulatorOptions } from '../../src/sim/types';

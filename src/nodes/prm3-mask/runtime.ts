@@ -1,15 +1,15 @@
 /** `prm3 mask`: read, set, close, open or toggle a PRM3's relays and report their actual state. */
-import { parseRelayCommand, type RelayCommand } from '../prm3/command';
-import { executeRelayCommand, type RelayResult } from '../prm3/operations';
-import type { DeviceSelector } from '../prm3/device';
-import { onSelectedDevice } from '../prm3/pinned-device';
-import { attachToMeter, readSettingsOrReport, type NodeLifecycle } from './node-lifecycle';
-import { DeviceChoice } from './device-choice';
-import { LatestWins } from './latest-wins';
-import { commandLabel, relayMessage, relayStatus, type ResultFlags } from './mask-output';
-import { SecondWriterWatch } from './second-writer';
+import { parseRelayCommand, type RelayCommand } from '../../prm3/command';
+import { executeRelayCommand, type RelayResult } from '../../prm3/operations';
+import type { DeviceSelector } from '../../prm3/device';
+import { onSelectedDevice } from '../../prm3/pinned-device';
+import { attachToMeter, readSettingsOrReport, type NodeLifecycle } from '../node-lifecycle';
+import { DeviceChoice } from '../device-choice';
+import { LatestWins } from '../latest-wins';
+import { commandLabel, relayMessage, relayStatus, type ResultFlags } from '../mask-output';
+import { SecondWriterWatch } from '../second-writer';
 import { readMaskSettings, type MaskSettings } from './settings';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 class MaskRelays {
   /** The last state this node saw, from its own commands or polls: a poll reports changes made elsewhere. */

@@ -1,8 +1,8 @@
 /** `egauge register`: current rates of chosen meter registers (power for load shedding). */
-import { attachToMeter, readSettingsOrReport } from './node-lifecycle';
-import { formatReading, pickReadings } from './register-readings';
+import { attachToMeter, readSettingsOrReport } from '../node-lifecycle';
+import { formatReading, pickReadings } from '../register-readings';
 import { readRegisterSettings } from './settings';
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from './red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../red';
 
 export = function register(RED: NodeAPI): void {
   function EgaugeRegisterNode(this: Node, def: NodeDef & Record<string, unknown>): void {

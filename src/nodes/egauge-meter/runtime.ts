@@ -1,11 +1,11 @@
 /** `egauge-meter` config node: one shared, logged-in client per meter. */
-import { toEgaugeError } from '../errors';
-import { clientOptions, MeterConnection } from './meter-connection';
-import { METER_TYPE, tlsMaterial, type MeterConfigNode } from './egauge-meter-lookup';
-import { registerMeterRoutes } from './meter-routes';
-import { readMeterSettings } from './settings';
-import { transportWarnings } from './transport-warnings';
-import type { Node, NodeAPI, NodeDef } from './red';
+import { toEgaugeError } from '../../errors';
+import { clientOptions, MeterConnection } from '../meter-connection';
+import { METER_TYPE, tlsMaterial, type MeterConfigNode } from '../egauge-meter-lookup';
+import { registerMeterRoutes } from '../meter-routes';
+import { meterSettings, readMeterSettings } from './settings';
+import { transportWarnings } from '../transport-warnings';
+import type { Node, NodeAPI, NodeDef } from '../red';
 
 type MeterDef = NodeDef & Record<string, unknown>;
 
@@ -36,8 +36,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType(METER_TYPE, EgaugeMeterNode, {
-    credentials: { username: { type: 'text' }, password: { type: 'password' } },
-  });
+  const credentials = Object.fromEntries(
+    Object.entries(meterSettings.credentials).map(([key, type]) => [key, { type }]),
+  );
+  RED.nodes.registerType(METER_TYPE, EgaugeMeterNode, { credentials });
   registerMeterRoutes(RED);
 };

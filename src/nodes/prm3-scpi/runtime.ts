@@ -1,12 +1,13 @@
 /** `prm3 scpi`: send SCPI lines to a PRM3 and emit its replies. */
-import { executeScpi, type ScpiResult } from '../prm3/operations';
-import { onSelectedDevice } from '../prm3/pinned-device';
-import { parseScpiInput, validateScpiLine } from '../prm3/scpi';
-import { CallError } from '../webapi';
-import { attachToMeter, readSettingsOrReport } from './node-lifecycle';
-import { DeviceChoice } from './device-choice';
-import { readScpiSettings } from './settings';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { executeScpi, type ScpiResult } from '../../prm3/operations';
+import { onSelectedDevice } from '../../prm3/pinned-device';
+import { parseScpiInput } from '../../prm3/scpi';
+import { CallError } from '../../webapi';
+import { attachToMeter, readSettingsOrReport } from '../node-lifecycle';
+import { DeviceChoice } from '../device-choice';
+import { readSettings } from '../schema';
+import { scpiSettings } from './settings';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
 
 const STATUS_TEXT_LIMIT = 32;
 
@@ -21,11 +22,7 @@ function invalidCommand(result: ScpiResult, sn: string, meter: string): CallErro
 export = function register(RED: NodeAPI): void {
   function Prm3ScpiNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () => {
-      const read = readScpiSettings(def);
-      if (read.command !== '') validateScpiLine(read.command, 'command');
-      return read;
-    });
+    const settings = readSettingsOrReport(this, () => readSettings(scpiSettings, def));
     if (!settings) return;
     const lifecycle = attachToMeter(RED, this, def['meter']);
     if (!lifecycle) return;

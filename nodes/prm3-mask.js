@@ -1,2 +1,0 @@
-// Node-RED loads this file; the node is compiled from src/nodes/prm3-mask.ts into dist/.
-module.exports = require('../dist/src/nodes/prm3-mask.js');
