@@ -78,7 +78,7 @@ function parseOptions(argv: readonly string[]): Options {
 function nodeRedVersion(): string {
   const file = require.resolve('node-red/package.json');
   const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const version = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'version') : undefined;
+  const version: unknown = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'version') : undefined;
   return typeof version === 'string' ? version : 'unknown';
 }
 

@@ -40,6 +40,7 @@ export async function startRuntime(
   credentials: Credentials,
   globals: Record<string, unknown>,
 ): Promise<Runtime> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node-RED loads only when a round embeds it
   const RED = require('node-red') as EmbeddedRed;
   const userDir = mkdtempSync(path.join(os.tmpdir(), 'prm3-bench-'));
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));

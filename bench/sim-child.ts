@@ -87,7 +87,7 @@ async function runChild(config: SimChildConfig): Promise<void> {
     }
   }, 1000);
   process.on('message', (message: unknown) => {
-    const type = typeof message === 'object' && message !== null ? Reflect.get(message, 'type') : undefined;
+    const type: unknown = typeof message === 'object' && message !== null ? Reflect.get(message, 'type') : undefined;
     if (type === 'stats') {
       const served = requests + sims.reduce((sum, sim) => sum + sim.log.length, 0);
       process.send?.({ type: 'stats', stats: { logins: sims.map((sim) => sim.logins()), requests: served } });

@@ -17,6 +17,7 @@ export type { MeterSimulator, SimulatorOptions } from './sim';
 /** Starts a simulated meter. The simulator is loaded on first use: the package itself never needs it. */
 export async function startSimulator(options?: SimulatorOptions): Promise<MeterSimulator> {
   // A plain require at the point of use: a static import would load the simulator with the package.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the line above
   const sim = require('./sim') as typeof Sim;
   return sim.startSimulator(options);
 }

@@ -47,8 +47,9 @@ describe('benchmark statistics', function () {
 
   it('alternates every path once per round and rotates their order', async function () {
     const order: string[] = [];
-    await alternate(['floor', 'client', 'flow'], 3, async (key, r) => {
+    await alternate(['floor', 'client', 'flow'], 3, (key, r) => {
       order.push(`${r}:${key}`);
+      return Promise.resolve();
     });
     assert.deepEqual(order, [
       '0:floor',

@@ -244,7 +244,10 @@ function translator(file: string): (key: unknown, args?: unknown) => string {
     const plural =
       typeof values['count'] === 'number' && values['count'] !== 1 ? lookup(messages, `${name}_plural`) : undefined;
     const template = plural ?? lookup(messages, name) ?? name;
-    return template.replace(/__([A-Za-z0-9]+)__/g, (_m, field: string) => String(values[field] ?? ''));
+    return template.replace(/__([A-Za-z0-9]+)__/g, (_m, field: string) => {
+      const value = values[field];
+      return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+    });
   };
 }
 

@@ -46,6 +46,7 @@ function examples(): Map<string, FlowNode[]> {
 
 function coreModules(flow: FlowNode[]): Array<(RED: unknown) => void> {
   const files = new Set(flow.map((n) => CORE_FILES[n.type]).filter((f): f is string => f !== undefined));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the core nodes a flow uses, chosen by type
   return [...files].map((f) => require(`@node-red/nodes/core/${f}`) as (RED: unknown) => void);
 }
 
@@ -82,7 +83,8 @@ describe('examples', function () {
     for (const [name, flow] of all) {
       const first = flow.find((n) => n.type !== 'tab');
       assert.equal(first?.type, 'comment', `${name} starts with a comment node`);
-      assert.ok(String(first?.['info'] ?? '').length > 80, `${name}'s comment explains the flow`);
+      const info = first?.['info'];
+      assert.ok(typeof info === 'string' && info.length > 80, `${name}'s comment explains the flow`);
       for (const n of flow) {
         const known = n.type === 'tab' || OUR_TYPES.has(n.type) || n.type in CORE_FILES || DASHBOARD_TYPES.has(n.type);
         assert.ok(known, `${name}: unexpected node type ${n.type}`);

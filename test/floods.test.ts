@@ -47,7 +47,7 @@ function completions(): Set<number> {
 function heapUsed(): number | undefined {
   const gc: unknown = Reflect.get(globalThis, 'gc');
   if (typeof gc !== 'function') return undefined;
-  gc();
+  (gc as () => void)();
   return process.memoryUsage().heapUsed;
 }
 

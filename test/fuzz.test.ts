@@ -124,12 +124,10 @@ const validMask: fc.Arbitrary<{ msg: Msg; meaning: Parameters<typeof expectedFor
     const bits = rs.reduce<number>((acc, r) => acc | (1 << (Number(r) - 1)), 0);
     return { msg: { payload: { open: rs } }, meaning: { open: bits } };
   }),
-  fc
-    .constantFrom(1, 3)
-    .map((r) => ({
-      msg: { payload: { close: [r], open: [4 - r] } },
-      meaning: { close: 1 << (r - 1), open: 1 << (3 - r) },
-    })),
+  fc.constantFrom(1, 3).map((r) => ({
+    msg: { payload: { close: [r], open: [4 - r] } },
+    meaning: { close: 1 << (r - 1), open: 1 << (3 - r) },
+  })),
 );
 
 /** Anything at all, biased toward near-misses of the accepted forms. */

@@ -148,7 +148,7 @@ describe('prm3 discover node', function () {
   it("adds each interface's methods on request", async function () {
     await load(flow(sim, { type: 'prm3 discover', filter: 'prm3', methods: true }));
     const msg = await send(null);
-    const device = (msg['payload'] as Msg[])[0] as Msg;
+    const device = (msg['payload'] as Msg[])[0];
     const methods = device['methods'] as Record<string, Array<{ name: string }>>;
     assert.ok(methods['relay']?.some((m) => m.name === 'set_mask'));
     assert.ok(methods['scpi']?.some((m) => m.name === 'exec'));

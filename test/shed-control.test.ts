@@ -279,13 +279,13 @@ describe('load shedder control law', () => {
     rig.readings(6, 13150);
     rig.readings(3, house(1000));
     const [pump, heater] = rig.last.view.loads;
-    assert.equal(heater!.shed, true);
-    assert.equal(heater!.owner, 'auto');
-    assert.equal(heater!.lockoutS, 7);
-    assert.equal(heater!.restoreInS, null, '3 kW does not fit under 9.5 kW at 8.15 kW: it waits for room');
-    assert.equal(pump!.restoreInS, 28, 'the pool pump fits: 28 s of the 30 s restore delay left');
-    assert.match(heater!.reason, /^shed: 13150 W against a limit of 10000 W/);
-    assert.equal(heater!.confirmed, true);
+    assert.equal(heater.shed, true);
+    assert.equal(heater.owner, 'auto');
+    assert.equal(heater.lockoutS, 7);
+    assert.equal(heater.restoreInS, null, '3 kW does not fit under 9.5 kW at 8.15 kW: it waits for room');
+    assert.equal(pump.restoreInS, 28, 'the pool pump fits: 28 s of the 30 s restore delay left');
+    assert.match(heater.reason, /^shed: 13150 W against a limit of 10000 W/);
+    assert.equal(heater.confirmed, true);
     assert.equal(rig.last.view.status, '8.2 / 10.0 kW · shed: pool pump, water heater');
   });
 
@@ -299,7 +299,7 @@ describe('load shedder control law', () => {
     );
     rig.readings(600, 0);
     assert.deepEqual(rig.takeCommands(), []);
-    assert.equal(rig.last.view.loads[0]!.restoreInS, null);
+    assert.equal(rig.last.view.loads[0].restoreInS, null);
     rig.send({ type: 'override', load: 'pool pump', state: 'on', forS: 60 });
     assert.deepEqual(
       rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
@@ -369,7 +369,7 @@ describe('load shedder control law', () => {
       ['spa'],
     );
     rig.readings(1, 8600);
-    assert.equal(rig.last.view.loads[0]!.expectedW, 2400);
+    assert.equal(rig.last.view.loads[0].expectedW, 2400);
     // Now known: it comes back only when 2.4 kW fits under 9.5 kW.
     rig.readings(120, 7500);
     assert.deepEqual(rig.takeCommands(), []);
@@ -408,14 +408,14 @@ describe('load shedder control law', () => {
         ['on', 'override'],
       ],
     );
-    assert.equal(rig.last.view.loads[0]!.switchesLastHour, 0);
+    assert.equal(rig.last.view.loads[0].switchesLastHour, 0);
     rig.send({ type: 'override', load: 'pool pump', state: 'auto' });
     rig.readings(6, 10400);
     assert.deepEqual(
       rig.takeCommands().map((c) => [c.state, c.reason]),
       [['off', 'shed']],
     );
-    assert.equal(rig.last.view.loads[0]!.switchesLastHour, 1);
+    assert.equal(rig.last.view.loads[0].switchesLastHour, 1);
   });
 
   describe('demand interval', () => {
@@ -518,11 +518,11 @@ describe('load shedder control law', () => {
       rig.start();
       rig.readings(15, 5000);
       const d = rig.send({ type: 'override', load: 'pool pump', state: 'on', forS: 120 });
-      assert.equal(d.events[0]!.code, 'override');
+      assert.equal(d.events[0].code, 'override');
       rig.readings(100, 30000); // far over: everything else is shed, the pool pump is not
       const cmds = rig.takeCommands();
       assert.ok(!cmds.some((c) => c.load === 'pool pump'), JSON.stringify(cmds));
-      const pump = rig.last.view.loads[0]!;
+      const pump = rig.last.view.loads[0];
       assert.equal(pump.owner, 'manual');
       assert.equal(pump.overrideUntil, T0 + 25_000 + 120_000);
       rig.readings(20, 30000);
@@ -558,7 +558,7 @@ describe('load shedder control law', () => {
         d.events.map((e) => [e.code, e.load]),
         [['override', 'water heater']],
       );
-      assert.equal(d.view.loads[1]!.owner, 'manual');
+      assert.equal(d.view.loads[1].owner, 'manual');
       rig.readings(200, 15000);
       assert.ok(!rig.takeCommands().some((c) => c.load === 'water heater'));
     });
@@ -586,7 +586,7 @@ describe('load shedder control law', () => {
         [['ev charger', 'off']],
       );
       rig.send({ type: 'override', load: 'ev charger', state: 'auto' });
-      assert.equal(rig.last.view.loads[2]!.owner, 'auto');
+      assert.equal(rig.last.view.loads[2].owner, 'auto');
       rig.readings(31, 2000);
       assert.deepEqual(
         rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
@@ -615,7 +615,7 @@ describe('load shedder control law', () => {
       assert.deepEqual(rig.takeCommands(), [], 'not before 30 s without a reading');
       rig.now += 1000;
       const d = rig.send({ type: 'tick' });
-      assert.equal(d.events[0]!.code, 'failsafe');
+      assert.equal(d.events[0].code, 'failsafe');
       assert.deepEqual(
         rig.takeCommands().map((c) => [c.load, c.state, c.reason]),
         [
@@ -624,11 +624,11 @@ describe('load shedder control law', () => {
           ['ev charger', 'off', 'failsafe'],
         ],
       );
-      assert.equal(rig.last.view.loads[0]!.owner, 'failsafe');
+      assert.equal(rig.last.view.loads[0].owner, 'failsafe');
       assert.match(rig.last.view.status, /fail-safe \(shed-all\)/);
       rig.readings(1, 2000);
       assert.equal(rig.last.view.failsafe, false);
-      assert.equal(rig.last.view.loads[0]!.owner, 'auto');
+      assert.equal(rig.last.view.loads[0].owner, 'auto');
       rig.readings(120, 2000);
       assert.deepEqual(
         rig.takeCommands().map((c) => c.load),
@@ -718,7 +718,7 @@ describe('load shedder control law', () => {
     rig.autoConfirm = false;
     rig.readings(6, 10400);
     const [cmd] = rig.last.commands;
-    assert.equal(cmd!.load, 'pool pump');
+    assert.equal(cmd.load, 'pool pump');
     rig.autoConfirm = true;
     const held = rig.send({ type: 'commandResult', load: 'pool pump', outcome: 'held' });
     assert.deepEqual(
@@ -726,9 +726,9 @@ describe('load shedder control law', () => {
       ['water heater'],
       'the next load is shed at once instead',
     );
-    assert.equal(held.view.loads[0]!.held, true);
-    assert.equal(held.view.loads[0]!.confirmed, false);
-    assert.match(held.view.loads[0]!.reason, /held by the PRM3/);
+    assert.equal(held.view.loads[0].held, true);
+    assert.equal(held.view.loads[0].confirmed, false);
+    assert.match(held.view.loads[0].reason, /held by the PRM3/);
     rig.takeCommands();
     rig.readings(19, 10400);
     assert.ok(!rig.takeCommands().some((c) => c.load === 'pool pump'));
@@ -760,8 +760,8 @@ describe('load shedder control law', () => {
         'the pool pump is still inside its 300 s off time',
       );
       const view = again.last.view.loads;
-      assert.equal(view[0]!.shed, true);
-      assert.equal(view[2]!.owner, 'manual');
+      assert.equal(view[0].shed, true);
+      assert.equal(view[2].owner, 'manual');
     });
 
     it('counts a relay changed while it was down as a change made elsewhere', () => {
@@ -834,9 +834,9 @@ describe('load shedder control law', () => {
       ['pool pump'],
     );
     rig.readings(14, 10400);
-    assert.equal(rig.last.view.loads[0]!.confirmed, false);
+    assert.equal(rig.last.view.loads[0].confirmed, false);
     rig.readings(1, 10400);
-    assert.match(rig.last.view.loads[0]!.reason, /failed$/);
+    assert.match(rig.last.view.loads[0].reason, /failed$/);
     assert.deepEqual(rig.takeCommands(), []);
     rig.readings(10, 10400);
     assert.deepEqual(
@@ -849,9 +849,9 @@ describe('load shedder control law', () => {
     const rig = new Rig({ restoreDelayS: 5 });
     rig.masks = { 'prm3-a': 4, 'prm3-b': 7 };
     const d = rig.readBack();
-    assert.equal(d.view.loads[0]!.shed, true);
-    assert.equal(d.view.loads[0]!.reason, 'found off: comes back when it fits');
-    assert.equal(d.view.loads[3]!.shed, false, 'the fridge is critical: never counted as shed');
+    assert.equal(d.view.loads[0].shed, true);
+    assert.equal(d.view.loads[0].reason, 'found off: comes back when it fits');
+    assert.equal(d.view.loads[3].shed, false, 'the fridge is critical: never counted as shed');
     rig.readings(40, house(-6000));
     assert.deepEqual(
       rig.takeCommands().map((c) => c.load),

@@ -121,8 +121,8 @@ function run(s: Settings): ReplayResult {
         relays: DEVICE_OF[kind][1],
         priority: s.priorities[i],
         expectedW: NOMINAL_W[kind],
-        minOnS: s.prm3MinSwitchS + s.minExtraS[i]!,
-        minOffS: s.prm3MinSwitchS + s.minExtraS[(i + 1) % 4]!,
+        minOnS: s.prm3MinSwitchS + s.minExtraS[i],
+        minOffS: s.prm3MinSwitchS + s.minExtraS[(i + 1) % 4],
         critical: s.critical[i],
         autoRestore: s.autoRestore[i],
       })),
@@ -164,7 +164,7 @@ function checkHourlyCap(r: ReplayResult): void {
       byLoad.set(c.cmd.load, [...(byLoad.get(c.cmd.load) ?? []), c.t]);
   for (const [load, times] of byLoad) {
     for (let i = 0; i < times.length; i++) {
-      const inHour = times.filter((t) => t > times[i]! - 3600 && t <= times[i]!).length;
+      const inHour = times.filter((t) => t > times[i] - 3600 && t <= times[i]).length;
       assert.ok(inHour <= cap, `${load}: ${inHour} automatic switches in the hour up to ${times[i]} s; cap ${cap}`);
     }
   }
@@ -200,7 +200,7 @@ function checkOverLimitBounded(r: ReplayResult): void {
   const n = r.needW.length;
   let t = 0;
   while (t < n) {
-    if (r.needW[t]! <= 0) {
+    if (r.needW[t] <= 0) {
       t++;
       continue;
     }
@@ -208,10 +208,10 @@ function checkOverLimitBounded(r: ReplayResult): void {
     let enough = true;
     let rises = 0;
     let unseen = 0;
-    while (t < n && r.needW[t]! > 0) {
-      if (r.availableW[t]! < r.needW[t]!) enough = false;
-      if (t > start && r.uncontrolledRiseW[t]! > cfg.bandW / 2) rises++;
-      unseen = Math.max(unseen, r.unseenChanges[t]!);
+    while (t < n && r.needW[t] > 0) {
+      if (r.availableW[t] < r.needW[t]) enough = false;
+      if (t > start && r.uncontrolledRiseW[t] > cfg.bandW / 2) rises++;
+      unseen = Math.max(unseen, r.unseenChanges[t]);
       t++;
     }
     if (!enough || t === n) continue;
@@ -253,7 +253,7 @@ describe('load shedder over household profiles', () => {
   });
 
   it('replays a whole day without breaking any rule', () => {
-    const s = fc.sample(settingsArb(24, false, 'people-and-silences'), { numRuns: 1, seed: 42 })[0]!;
+    const s = fc.sample(settingsArb(24, false, 'people-and-silences'), { numRuns: 1, seed: 42 })[0];
     allChecks(run({ ...s, limitW: 7000, demandIntervalMin: 15 }));
   });
 });

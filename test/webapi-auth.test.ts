@@ -175,7 +175,7 @@ describe('webapi client: authentication', () => {
     await rejection(client.registers(), AbortedError);
     await rejection(client.call(PRM3, 'relay.get_mask', []), AbortedError);
     await rejection(
-      client.withDevice(PRM3, async () => 1),
+      client.withDevice(PRM3, () => Promise.resolve(1)),
       AbortedError,
     );
     await rejection(client.logout(), AbortedError);

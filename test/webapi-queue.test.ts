@@ -87,7 +87,7 @@ describe('webapi: device queue', () => {
       },
       { tag: 'worse' },
     );
-    const next = queue.runInTurn('dev', async () => 'ok', { tag: 'good' });
+    const next = queue.runInTurn('dev', () => Promise.resolve('ok'), { tag: 'good' });
     await assert.rejects(failing, /boom/);
     await assert.rejects(throwing, /sync boom/);
     assert.equal(await next, 'ok');
@@ -99,11 +99,11 @@ describe('webapi: device queue', () => {
     const running = gate(log, 'running');
     const first = queue.runInTurn('dev', running.job, { tag: 'r' });
     const waiting = [
-      queue.runInTurn('dev', async () => 'w1', { tag: 'w1' }),
-      queue.runInTurn('dev', async () => 'w2', { tag: 'w2' }),
+      queue.runInTurn('dev', () => Promise.resolve('w1'), { tag: 'w1' }),
+      queue.runInTurn('dev', () => Promise.resolve('w2'), { tag: 'w2' }),
     ];
     await assert.rejects(
-      queue.runInTurn('dev', async () => 'w3', { tag: 'w3' }),
+      queue.runInTurn('dev', () => Promise.resolve('w3'), { tag: 'w3' }),
       (error: unknown) => error instanceof Refused && error.why === 'full dev 2',
     );
     running.finish();
@@ -120,12 +120,13 @@ describe('webapi: device queue', () => {
     let ran = false;
     const leaving = queue.runInTurn(
       'dev',
-      async () => {
+      () => {
         ran = true;
+        return Promise.resolve();
       },
       { tag: 'leaving', signal: controller.signal },
     );
-    const staying = queue.runInTurn('dev', async () => 'stayed', { tag: 'staying' });
+    const staying = queue.runInTurn('dev', () => Promise.resolve('stayed'), { tag: 'staying' });
     controller.abort();
     await assert.rejects(leaving, (error: unknown) => error instanceof Refused && error.why === 'aborted dev');
     assert.deepEqual(queue.waiting('dev'), ['staying']);
@@ -138,7 +139,7 @@ describe('webapi: device queue', () => {
   it('refuses a job whose signal has already fired', async () => {
     const queue = new DeviceQueue<string>(10, refusals);
     await assert.rejects(
-      queue.runInTurn('dev', async () => 1, { tag: 't', signal: AbortSignal.abort() }),
+      queue.runInTurn('dev', () => Promise.resolve(1), { tag: 't', signal: AbortSignal.abort() }),
       /aborted dev/,
     );
   });
@@ -149,7 +150,7 @@ describe('webapi: device queue', () => {
     const running = gate(log, 'running');
     const first = queue.runInTurn('dev', running.job, { tag: 'r' });
     await assert.rejects(
-      queue.runInTurn('dev', async () => 1, { tag: 't', maxWaitMs: 20 }),
+      queue.runInTurn('dev', () => Promise.resolve(1), { tag: 't', maxWaitMs: 20 }),
       /wait-timeout dev/,
     );
     running.finish();
@@ -161,7 +162,7 @@ describe('webapi: device queue', () => {
     const log: string[] = [];
     const running = gate(log, 'running');
     const first = queue.runInTurn('dev', running.job, { tag: 'r' });
-    const waiting = queue.runInTurn('dev', async () => 1, { tag: 'w' });
+    const waiting = queue.runInTurn('dev', () => Promise.resolve(1), { tag: 'w' });
     queue.rejectWaiting(() => new Refused('closed'));
     await assert.rejects(waiting, /closed/);
     assert.equal(queue.waitingCount, 0);

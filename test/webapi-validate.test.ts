@@ -108,7 +108,7 @@ describe('webapi: reading meter replies', () => {
       fail,
       noSkips,
     );
-    assert.ok(Math.abs(snapshot.ts - 1678330813.000129799) < 1e-6);
+    assert.ok(Math.abs(snapshot.ts - Number('1678330813.000129799')) < 1e-6);
     assert.deepEqual(snapshot.registers, [
       { name: 'Grid', type: 'P', idx: 17, did: 0, rate: 1798 },
       { name: 'use', type: 'P', idx: 3 },

@@ -33,7 +33,7 @@ export class DeviceChoice {
       return parseDeviceSelector(msgDevice, 'msg.device');
     }
     if (msgDevice !== undefined && msgDevice !== null && msgDevice !== '' && !this.matches(msgDevice)) {
-      const key = typeof msgDevice === 'string' ? msgDevice : (JSON.stringify(msgDevice) ?? String(msgDevice));
+      const key = typeof msgDevice === 'string' ? msgDevice : (JSON.stringify(msgDevice) ?? `a ${typeof msgDevice}`);
       if (!this.warned.has(key) && this.warned.size < MAX_REMEMBERED_WARNINGS) {
         this.warned.add(key);
         this.warn(`msg.device ${JSON.stringify(key)} ignored: this node is set to device "${this.setting.text}"`);

@@ -11,8 +11,8 @@ export type LatestOutcome<T> =
 
 interface Waiting<T> {
   job: () => Promise<T>;
-  resolve(outcome: LatestOutcome<T>): void;
-  reject(error: unknown): void;
+  resolve: (outcome: LatestOutcome<T>) => void;
+  reject: (error: unknown) => void;
   replaced: number;
 }
 

@@ -220,7 +220,7 @@ export function validateShedConfig(value: unknown): ShedConfig {
   const bandW = optional(v.bandW, DEFAULTS.bandW, (x) => parseNumber(x, 'bandW', 0, MAX_W, 'watts'));
   if (bandW >= limitW)
     throw new InputError('bandW', `bandW must be smaller than limitW (${limitW} W); got ${describeReceived(v.bandW)}`);
-  const seconds = (k: keyof typeof DEFAULTS & string, min: number, fallback: number): number =>
+  const seconds = (k: keyof typeof DEFAULTS, min: number, fallback: number): number =>
     optional(v[k], fallback, (x) => parseNumber(x, k, min, MAX_S, 'seconds'));
   return {
     loads,

@@ -10,7 +10,7 @@ import { accumulate, excessW, headroomW } from './demand';
 import { pruneSwitches } from './lockout';
 import { command, notice, type ShedCommand, type ShedNotice, type StepContext } from './context';
 import { anyLeftToShed, expectedPowerW, pickToShed, restorable, sheddable } from './priority';
-import { cloneState, initialState, parseState, serialiseState, type LoadState, type ShedState } from './state';
+import { cloneState, initialState, parseState, serialiseState, type ShedState } from './state';
 import { buildView, type ShedView } from './view';
 import { expireOverrides, applyOverride, noticeReadBack } from './overrides';
 import { failsafeDue, failsafeActions } from './failsafe';
@@ -113,7 +113,7 @@ function shedAndRestore(ctx: StepContext): void {
     // Aim below the limit by the band, as restoring does: a small rise then needs no second round.
     const picked = pickToShed(candidates, state, excess + config.bandW);
     for (const load of picked) {
-      const ls = state.loads[load.name] as LoadState;
+      const ls = state.loads[load.name];
       const text = `shed: ${Math.round(state.lastReading.w)} W against a limit of ${Math.round(state.limitW)} W${config.demandIntervalMin === null ? '' : ` (${config.demandIntervalMin} min average)`}`;
       if (command(ctx, load, 'off', 'auto', 'shed', text)) {
         ls.shed = true;
@@ -137,7 +137,7 @@ function shedAndRestore(ctx: StepContext): void {
       if (w > room) continue;
       const text = `restore: ${Math.round(w)} W fits under ${Math.round(state.limitW - config.bandW)} W`;
       if (command(ctx, load, 'on', 'auto', 'restore', text)) {
-        (state.loads[load.name] as LoadState).shed = false;
+        state.loads[load.name].shed = false;
         state.lastRestoreAt = now;
       }
       return;

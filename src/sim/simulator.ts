@@ -173,10 +173,11 @@ class Simulator implements MeterSimulator {
     this.server.dropConnections();
   }
 
-  async reboot(): Promise<void> {
+  reboot(): Promise<void> {
     this.tokens.revokeAll();
     this.nonces.clear();
     this.server.dropConnections();
+    return Promise.resolve();
   }
 
   async setOffline(offline: boolean): Promise<void> {

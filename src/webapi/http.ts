@@ -151,11 +151,13 @@ function classify(error: unknown): FailureKind {
 }
 
 /** One failed attempt, before it becomes a typed error (after the retry decision). */
-class AttemptFailure {
+class AttemptFailure extends Error {
   constructor(
     readonly kind: FailureKind,
-    readonly cause: unknown,
-  ) {}
+    override readonly cause: unknown,
+  ) {
+    super(kind, { cause });
+  }
 }
 
 function causeText(cause: unknown, quote: Quote): string {

@@ -8,6 +8,7 @@ const QUOTE_LIMIT = 100;
 export function safeQuote(text: string): string {
   const printable = text
     .replace(JWT_LIKE, '[token]')
+    // eslint-disable-next-line no-control-regex -- control characters are what this line removes
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .trim();
   return printable.length > QUOTE_LIMIT ? `${printable.slice(0, QUOTE_LIMIT)}…` : printable;

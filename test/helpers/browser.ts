@@ -40,7 +40,7 @@ export async function launchChromium(): Promise<Browser | string> {
       return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
     } catch (error) {
       const why = `Chromium at ${CHROMIUM} did not start: ${error instanceof Error ? error.message : String(error)}`;
-      if (process.env['CI'] !== undefined) throw new Error(why);
+      if (process.env['CI'] !== undefined) throw new Error(why, { cause: error });
       return why;
     }
   }

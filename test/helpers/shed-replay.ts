@@ -77,7 +77,7 @@ export function replay(setup: ReplaySetup): ReplayResult {
   const model = new Prm3Model(cfg.prm3MinSwitchS);
   const truth: Truth[] = cfg.loads.map(() => ({ changedAt: -Infinity, override: null, autoSwitches: [] }));
   const isClosed = (i: number): boolean => {
-    const load = cfg.loads[i]!;
+    const load = cfg.loads[i];
     return (model.mask(load.device) & load.relays) === load.relays;
   };
   cfg.loads.forEach((load, i) => {
@@ -125,7 +125,7 @@ export function replay(setup: ReplaySetup): ReplayResult {
       for (const cmd of d.commands) perLoad.set(cmd.load, (perLoad.get(cmd.load) ?? 0) + 1);
       for (const cmd of d.commands) {
         const i = cfg.loads.findIndex((l) => l.name === cmd.load);
-        const tr = truth[i]!;
+        const tr = truth[i];
         const wasOn = isClosed(i);
         const sinceChangeS = (now - tr.changedAt) / 1000;
         const outcome = model.apply(cmd.device, cmd.relays, cmd.state === 'on', now);
@@ -147,7 +147,7 @@ export function replay(setup: ReplaySetup): ReplayResult {
 
   for (let t = 0; t < n; t++) {
     const now = profile.startMs + t * 1000;
-    while (script.length > 0 && script[0]!.at <= t) {
+    while (script.length > 0 && script[0].at <= t) {
       const s = script.shift()!;
       if (s.kind === 'silence') silentUntil = t + s.forS;
       else if (s.kind === 'limit') {
@@ -155,8 +155,8 @@ export function replay(setup: ReplaySetup): ReplayResult {
         feed({ type: 'limit', watts: s.watts }, t, now);
       } else {
         const i = cfg.loads.findIndex((l) => l.name === s.load);
-        const load = cfg.loads[i]!;
-        const tr = truth[i]!;
+        const load = cfg.loads[i];
+        const tr = truth[i];
         if (s.kind === 'external') {
           const on = !isClosed(i);
           const mask = model.mask(load.device);
@@ -179,13 +179,13 @@ export function replay(setup: ReplaySetup): ReplayResult {
       }
     }
 
-    let power = profile.unswitchedW[t]!;
+    let power = profile.unswitchedW[t];
     let available = 0;
     cfg.loads.forEach((load, i) => {
-      const demand = profile.switched[i]!.demandW[t]!;
+      const demand = profile.switched[i].demandW[t];
       if (!isClosed(i)) return;
       power += demand;
-      const tr = truth[i]!;
+      const tr = truth[i];
       const overridden = tr.override !== null && now < tr.override.until;
       const hourly = tr.autoSwitches.filter((x) => x > now - 3_600_000).length;
       if (!load.critical && !overridden && (now - tr.changedAt) / 1000 >= load.minOnS && hourly < cfg.switchesPerHour)
@@ -193,12 +193,12 @@ export function replay(setup: ReplaySetup): ReplayResult {
     });
     out.powerW[t] = power;
     out.availableW[t] = available;
-    let rise = t === 0 ? 0 : profile.unswitchedW[t]! - profile.unswitchedW[t - 1]!;
+    let rise = t === 0 ? 0 : profile.unswitchedW[t] - profile.unswitchedW[t - 1];
     cfg.loads.forEach((_, i) => {
-      const demand = profile.switched[i]!.demandW;
-      if (t > 0 && isClosed(i) && wasClosed[i]) rise += demand[t]! - demand[t - 1]!;
-      else if (t > 0 && isClosed(i) && externallyMoved.has(i)) rise += demand[t]!;
-      else if (t > 0 && !isClosed(i) && wasClosed[i] && externallyMoved.has(i)) rise -= demand[t - 1]!;
+      const demand = profile.switched[i].demandW;
+      if (t > 0 && isClosed(i) && wasClosed[i]) rise += demand[t] - demand[t - 1];
+      else if (t > 0 && isClosed(i) && externallyMoved.has(i)) rise += demand[t];
+      else if (t > 0 && !isClosed(i) && wasClosed[i] && externallyMoved.has(i)) rise -= demand[t - 1];
     });
     externallyMoved.clear();
     out.uncontrolledRiseW[t] = rise;

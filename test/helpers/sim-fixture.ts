@@ -78,6 +78,7 @@ export async function rejection<T extends Error>(
     if (error instanceof type) return error;
     throw new Error(
       `expected ${type.name}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      { cause: error },
     );
   }
   throw new Error(`expected ${type.name}, but the promise resolved`);

@@ -25,6 +25,7 @@ interface ValidateCommandLike {
 
 function devToolsRequire(id: string): unknown {
   const base = path.dirname(require.resolve('node-red-dev/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from node-red-dev's own dependencies
   return require(require.resolve(id, { paths: [base] }));
 }
 
@@ -32,7 +33,8 @@ function answerCatalogueLocally(): void {
   const axios = devToolsRequire('axios') as AxiosLike;
   axios.interceptors.request.use((config) => {
     if (typeof config.url === 'string' && config.url.startsWith(CATALOGUE)) {
-      config.adapter = async () => ({ data: { modules: [] }, status: 200, statusText: 'OK', headers: {}, config });
+      config.adapter = () =>
+        Promise.resolve({ data: { modules: [] }, status: 200, statusText: 'OK', headers: {}, config });
     }
     return config;
   });

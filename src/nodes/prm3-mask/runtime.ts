@@ -9,7 +9,7 @@ import { LatestWins } from '../latest-wins';
 import { commandLabel, relayMessage, relayStatus, type ResultFlags } from '../mask-output';
 import { SecondWriterWatch } from '../second-writer';
 import { readMaskSettings, type MaskSettings } from './settings';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red';
+import type { Node, NodeAPI, NodeDef } from '../red';
 
 class MaskRelays {
   /** The last state this node saw, from its own commands or polls: a poll reports changes made elsewhere. */
@@ -109,7 +109,7 @@ export = function register(RED: NodeAPI): void {
             // A replaced command ends here: it never ran, so it has no state to report.
             if (ran === null) return { msg: null, status: null };
             return {
-              msg: relayMessage(msg as NodeMessage, ran.result, settings.output, ran.flags),
+              msg: relayMessage(msg, ran.result, settings.output, ran.flags),
               status: relayStatus(ran.result),
             };
           },
