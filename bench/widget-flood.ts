@@ -50,7 +50,7 @@ function stateMessages(count: number): string[] {
     priority: i + 1,
     expectedW: 1000 + 1000 * i,
   }));
-  loads[3] = { ...loads[3]!, device: 'prm3-b', relays: '1' };
+  loads[3] = { ...loads[3], device: 'prm3-b', relays: '1' };
   const shedder = createShedder({ loads, limitW: 8000, bandW: 500, shedDelayS: 2, restoreDelayS: 5 });
   let state = shedder.initialState();
   const t0 = Date.now();
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     await page.goto(`${red.url}dashboard/relays`);
     await page.locator('.prm3-loads [data-load="pool pump"]').waitFor({ timeout: 30_000 });
 
-    const quiet = await measure(page, 5, async () => undefined);
+    const quiet = await measure(page, 5, () => Promise.resolve());
     let sent = 0;
     const flood = await measure(page, seconds, async () => {
       const start = Date.now();
