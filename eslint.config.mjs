@@ -23,6 +23,18 @@ export default defineConfig(
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // A variable a closure reads before its one assignment cannot be const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // As tsc's noUnused*: a leading underscore marks a name kept on purpose (a rest sibling, a parameter a signature needs).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    // The editor's code runs in the browser and is checked with its own tsconfig.
+    files: ['src/editor/**/*.ts', 'src/nodes/*/editor.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: './tsconfig.editor.json', tsconfigRootDir: import.meta.dirname },
     },
   },
   prettier,

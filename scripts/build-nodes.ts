@@ -23,7 +23,7 @@ const HELP_BLOCK = /<script type="text\/html" data-help-name="[^"]*">[\s\S]*?<\/
 
 function packageName(): string {
   const pkg: unknown = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const name = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'name') : undefined;
+  const name: unknown = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'name') : undefined;
   if (typeof name !== 'string') throw new Error('package.json has no name');
   return name;
 }

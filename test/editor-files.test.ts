@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -471,7 +471,7 @@ describe('editor files', function () {
     const named = [...recipe.matchAll(/^\d+\. `([^`]+)`/gm)].map((m) => (m[1] ?? '').replace('<set>', 'prm3-discover'));
     assert.ok(named.length > 0 && named.length <= 6, `${named.length} files: ${named.join(', ')}`);
     const folder = 'src/nodes/prm3-discover';
-    const files = (readdirSync(path.join(ROOT, folder), { recursive: true, withFileTypes: true }) as Dirent[])
+    const files = readdirSync(path.join(ROOT, folder), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
     assert.deepEqual(files.sort(), named.filter((f) => f.startsWith(`${folder}/`)).sort());

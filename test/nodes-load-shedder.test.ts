@@ -365,6 +365,7 @@ describe('load shedder node', function () {
           { id: 'caught', type: 'helper', z: TAB },
         ],
         credentials,
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- core's catch node, loaded as the test helper wants it
         [...NODES, require('@node-red/nodes/core/common/25-catch.js') as (RED: unknown) => void],
       );
       const caught = collect('caught');

@@ -125,8 +125,8 @@ describe('in a browser: the relay widget fed by a load shedder', function () {
   const row = (name: string): Locator => page.locator(`.prm3-loads [data-load="${name}"]`);
 
   async function sent(): Promise<unknown[]> {
-    const value = await red.global('sent');
-    return Array.isArray(value) ? value : [];
+    const value: unknown = await red.global('sent');
+    return Array.isArray(value) ? (value as unknown[]) : [];
   }
 
   it('shows who shed a load and why, the restore countdown and the limit, and sends an override with its duration', async function () {
@@ -134,8 +134,8 @@ describe('in a browser: the relay widget fed by a load shedder', function () {
     feed.send({ type: 'relayStates', masks: { 'prm3-a': 3 } }, Date.now() - 60_000);
     for (let s = 59; s > 30; s--)
       await red.post('state', feed.send({ type: 'reading', watts: 2500 + 40 * s }, Date.now() - s * 1000).view);
-    let d = feed.send({ type: 'reading', watts: 6500 }, Date.now() - 5000);
-    d = feed.send({ type: 'reading', watts: 6500 }, Date.now() - 3000);
+    feed.send({ type: 'reading', watts: 6500 }, Date.now() - 5000);
+    let d = feed.send({ type: 'reading', watts: 6500 }, Date.now() - 3000);
     assert.equal(d.commands[0]?.load, 'pool pump');
     feed.send({ type: 'commandResult', load: 'pool pump', outcome: 'confirmed' }, Date.now() - 2900);
     feed.send({ type: 'relayStates', masks: { 'prm3-a': 2 } }, Date.now() - 2800);

@@ -10,9 +10,6 @@ import {
   thresholdController,
   type Controller,
   type ExampleFunctionNode,
-  type ExampleSettings,
-  type NodeSettings,
-  type ThresholdSettings,
 } from './controllers';
 import { average, householdDay, LOADS, replayDay, type ControllerFigures, type DayFigures } from './compare';
 import type { HouseholdProfile } from './household-profile';
@@ -66,10 +63,9 @@ function makers(
   example: ExampleFunctionNode,
 ): Record<ControllerName, (settings: Record<string, number>, demand: boolean) => Controller> {
   return {
-    node: (s, demand) =>
-      nodeController(LOADS, LIMIT_W, PRM3_MIN_SWITCH_S, demand ? INTERVAL_MIN : null, s as NodeSettings),
-    example: (s) => exampleController(example, LOADS, LIMIT_W, s as ExampleSettings),
-    threshold: (s) => thresholdController(LOADS, LIMIT_W, s as ThresholdSettings),
+    node: (s, demand) => nodeController(LOADS, LIMIT_W, PRM3_MIN_SWITCH_S, demand ? INTERVAL_MIN : null, s),
+    example: (s) => exampleController(example, LOADS, LIMIT_W, s),
+    threshold: (s) => thresholdController(LOADS, LIMIT_W, s),
   };
 }
 
@@ -179,8 +175,8 @@ export function runShedding(options: SheddingOptions, log: (line: string) => voi
     demandIntervalMin: INTERVAL_MIN,
     loads: LOADS.map((l) => ({ name: l.name, priority: l.priority, nominalW: l.nominalW })),
     node,
-    example: others[0] as ControllerFigures,
-    threshold: others[1] as ControllerFigures,
+    example: others[0],
+    threshold: others[1],
     demand: {
       node: demand.node as ControllerFigures,
       example: demand.example as ControllerFigures,

@@ -110,7 +110,14 @@ class ShedderRun {
       this.later(0, () => this.readRelays(), this.settings.pollMs);
       const power = this.settings.power;
       if (power) this.later(0, (signal) => this.readPower(power.meter, power.register, signal), power.everyMs);
-      this.later(TICK_MS, async () => this.apply({ type: 'tick' }), TICK_MS);
+      this.later(
+        TICK_MS,
+        () => {
+          this.apply({ type: 'tick' });
+          return Promise.resolve();
+        },
+        TICK_MS,
+      );
       const queued = this.early.splice(0);
       this.apply({ type: 'tick' });
       for (const event of queued) this.apply(event);
