@@ -73,9 +73,10 @@ const SHED_GROUP_ID = 'demo0shed0group1';
 function shedderPanel(flow: FlowNode[]): FlowNode[] {
   const shedder = flow.find((n) => n.type === 'load shedder');
   const page = flow.find((n) => n.type === 'ui-page' && n['path'] === '/relays');
-  const wires = shedder?.['wires'];
+  const wires: unknown = shedder?.['wires'];
   if (shedder === undefined || page === undefined || !Array.isArray(wires) || !Array.isArray(wires[1])) return [];
-  shedder['wires'] = [wires[0], [...(wires[1] as unknown[]), SHED_PANEL_ID], ...wires.slice(2)];
+  const outputs = wires as unknown[];
+  shedder['wires'] = [outputs[0], [...(outputs[1] as unknown[]), SHED_PANEL_ID], ...outputs.slice(2)];
   return [
     {
       id: SHED_GROUP_ID,
