@@ -33,6 +33,10 @@ export default defineConfig(
   {
     // The editor's code runs in the browser and is checked with its own tsconfig.
     files: ['src/editor/**/*.ts', 'src/nodes/*/editor.ts'],
+    rules: {
+      // A dialog keeps its node as `node` for the jQuery callbacks, where `this` is the element.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
+    },
     languageOptions: {
       parserOptions: { projectService: false, project: './tsconfig.editor.json', tsconfigRootDir: import.meta.dirname },
     },

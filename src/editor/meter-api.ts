@@ -40,7 +40,10 @@ export interface ConnectionFields {
 /** What the connection test sends: the dialog's current fields, so it works before the first deploy. */
 export function connectionTestBody(id: string, fields: ConnectionFields): Record<string, unknown> {
   // A number when it reads as one; otherwise the text, so the runtime can say what is wrong with it.
-  const typedTimeout = String(fields.timeout ?? '').trim();
+  const raw = fields.timeout;
+  const typedTimeout = (
+    typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : (JSON.stringify(raw) ?? '')
+  ).trim();
   const timeout = Number(typedTimeout);
   return {
     id,

@@ -61,7 +61,10 @@ function showResult(area: JQuery, reply: Reply, node: EditorNode): void {
   const list = $('<ul></ul>').css({ margin: '4px 0 0 18px' }).appendTo(area);
   for (const device of devices) {
     if (typeof device === 'object' && device !== null && typeof Reflect.get(device, 'sn') === 'string') {
-      $('<li></li>').text(api.describeDevice(device)).appendTo(list);
+      // The reply was checked for an sn; describeDevice reads only what a device summary has.
+      $('<li></li>')
+        .text(api.describeDevice(device as Parameters<typeof api.describeDevice>[0]))
+        .appendTo(list);
     }
   }
 }
