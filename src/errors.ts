@@ -5,18 +5,22 @@
  * callers may log or show `message` as it is.
  */
 
-export type ErrorCode =
-  | 'AUTH' // bad credentials, or logins held back after bad credentials
-  | 'PERMISSION' // the user lacks a right the operation needs (usually `ctrl`)
-  | 'NETWORK' // connection refused, reset, DNS, TLS
-  | 'TIMEOUT' // request or call took longer than allowed
-  | 'PROTOCOL' // the meter answered something that is not the documented shape
-  | 'CALL' // the meter ran the call and reported an error
-  | 'QUEUE_FULL' // too many calls waiting for one device
-  | 'ABORTED' // the client was closed or the caller's signal fired
-  | 'INPUT' // the caller's input was invalid; nothing was sent
-  | 'DEVICE' // no device matches the selection
-  | 'INTERNAL'; // a fault of this package, not of the meter or the flow
+/** Every `code` an EgaugeError can have: what `msg.egaugeError.code` may be. */
+export const ERROR_CODES = [
+  'AUTH', // bad credentials, or logins held back after bad credentials
+  'PERMISSION', // the user lacks a right the operation needs (usually `ctrl`)
+  'NETWORK', // connection refused, reset, DNS, TLS
+  'TIMEOUT', // request or call took longer than allowed
+  'PROTOCOL', // the meter answered something that is not the documented shape
+  'CALL', // the meter ran the call and reported an error
+  'QUEUE_FULL', // too many calls waiting for one device
+  'ABORTED', // the client was closed or the caller's signal fired
+  'INPUT', // the caller's input was invalid; nothing was sent
+  'DEVICE', // no device matches the selection
+  'INTERNAL', // a fault of this package, not of the meter or the flow
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorContext {
   /** Normalised meter URL, e.g. `http://192.168.1.50/api`. */
