@@ -89,7 +89,7 @@ describe('in a browser: the demo editor and dashboard', function () {
     const ours = await page.$$eval('#red-ui-palette-container-eGauge .red-ui-palette-node', (nodes) =>
       nodes.map((n) => n.getAttribute('data-palette-type')),
     );
-    assert.deepEqual([...ours].sort(), ['egauge register', 'prm3 discover', 'prm3 mask', 'prm3 scpi']);
+    assert.deepEqual([...ours].sort(), ['egauge register', 'load shedder', 'prm3 discover', 'prm3 mask', 'prm3 scpi']);
   });
 
   it('shows the simulated PRM3 when the meter dialog tests the connection', async function () {

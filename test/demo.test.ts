@@ -39,6 +39,7 @@ describe('npm start: the demo', function () {
     assert.deepEqual(ours.flatMap((n) => n.types).sort(), [
       'egauge register',
       'egauge-meter',
+      'load shedder',
       'prm3 discover',
       'prm3 mask',
       'prm3 scpi',
@@ -59,7 +60,7 @@ describe('npm start: the demo', function () {
     assert.equal(meters.length, 1, 'one meter node shared by the whole demo');
     assert.equal(meters[0]?.url, demo.sim.url);
     assert.ok(!JSON.stringify(flows).includes('"password":"default"'), 'the password stays in the credential store');
-    for (const type of ['ui-prm3-loads', 'function', 'prm3 scpi', 'prm3 discover', 'egauge register']) {
+    for (const type of ['ui-prm3-loads', 'load shedder', 'prm3 scpi', 'prm3 discover', 'egauge register']) {
       assert.ok(
         flows.flows.some((n) => n.type === type),
         `the demo flow has a ${type}`,

@@ -1,6 +1,5 @@
 /** The `load shedder` node in Node-RED, against the simulator whose household load follows the relays. */
 import assert from 'node:assert/strict';
-import shedderModule = require('../src/nodes/load-shedder/runtime');
 import type { MeterSimulator } from '../src/sim/types';
 import type { ShedView } from '../src/shed';
 import {
@@ -21,7 +20,7 @@ import {
   type Msg,
 } from './helpers/flow';
 
-const NODES = [...ALL_NODES, shedderModule] as Array<(RED: unknown) => void>;
+const NODES = ALL_NODES;
 const SWITCHING = ['relay.set_mask', 'relay.close_mask', 'relay.open_mask'];
 
 /** Water heater on relays 1+2 (one load, two phases), pool pump on relay 3. Base 500 W: all on is 4.5 kW. */
@@ -345,7 +344,7 @@ describe('load shedder node', function () {
         [{ loads: [] }, /loads must list at least one load/],
         [{ loads: [{ ...LOADS[0], meter: 'nowhere' }] }, /loads\[0\]\.meter: no eGauge meter/],
         [{ meter: '' }, /meter must name an eGauge meter config node/],
-        [{ powerEveryS: 0 }, /powerEveryS must be a number of seconds/],
+        [{ powerEveryS: 0 }, /setting "powerEveryS" must be between 0.2 and 3600 seconds/],
         [{ failsafeAction: 'panic' }, /failsafeAction must be one of hold, shed-all, restore-all/],
       ] as Array<[Record<string, unknown>, RegExp]>) {
         await load(shedderFlow(change, sim), credentials, NODES);

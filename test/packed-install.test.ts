@@ -34,7 +34,7 @@ const WIDGET_MODULE = '@relayworks/node-red-dashboard-2-prm3';
 const DASHBOARD_VERSION = (
   JSON.parse(readFileSync(require.resolve('@flowfuse/node-red-dashboard/package.json'), 'utf8')) as { version: string }
 ).version;
-const TYPES = ['egauge-meter', 'prm3 mask', 'prm3 scpi', 'prm3 discover', 'egauge register'];
+const TYPES = ['egauge-meter', 'prm3 mask', 'prm3 scpi', 'prm3 discover', 'egauge register', 'load shedder'];
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
@@ -214,6 +214,9 @@ describe('the packed tarball in a fresh Node-RED', function () {
       'nodes/prm3-discover.html',
       'nodes/locales/en-US/prm3-discover.html',
       'resources/prm3-discover.js',
+      'nodes/load-shedder.html',
+      'nodes/locales/en-US/load-shedder.html',
+      'resources/load-shedder.js',
       'examples/load-shedding.json',
       'dist/src/sim/cli.js',
     ]) {
@@ -282,7 +285,7 @@ describe('the packed tarball in a fresh Node-RED', function () {
       assert.ok(html.includes(`data-template-name="${type}"`), `edit dialog for ${type}`);
     }
     const catalogs = JSON.parse(await get('nodes/messages?lng=en-US')) as Record<string, Record<string, unknown>>;
-    for (const set of ['egauge-meter', 'prm3-mask', 'prm3-scpi', 'prm3-discover', 'egauge-register']) {
+    for (const set of ['egauge-meter', 'prm3-mask', 'prm3-scpi', 'prm3-discover', 'egauge-register', 'load-shedder']) {
       const catalog = catalogs[`${MODULE}/${set}`];
       assert.ok(catalog && Object.keys(catalog).length > 0, `messages for ${set}`);
     }

@@ -34,7 +34,8 @@ export interface EditorNodeDefinition {
   label?: (this: EditorNode) => string;
   labelStyle?: (this: EditorNode) => string;
   inputLabels?: (this: EditorNode) => string;
-  outputLabels?: (this: EditorNode) => string;
+  /** Called once per output, with its index. */
+  outputLabels?: (this: EditorNode, index: number) => string;
   oneditprepare?: (this: EditorNode) => void;
   oneditsave?: (this: EditorNode) => void;
   oneditcancel?: (this: EditorNode) => void;

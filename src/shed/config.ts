@@ -186,13 +186,43 @@ export function parseLoad(value: unknown, field: string, prm3MinSwitchS: number)
   };
 }
 
+type FieldReader<T> = (value: unknown, field: string) => T;
+const seconds =
+  (min: number): FieldReader<number> =>
+  (x, field) =>
+    parseNumber(x, field, min, MAX_S, 'seconds');
+
+/**
+ * The reader of each field that stands alone (the loads, and `bandW` against `limitW`, are checked
+ * together by validateShedConfig). The editor checks a field with the same reader.
+ */
+export const SHED_FIELD_READERS = {
+  limitW: (x, field) => parseNumber(x, field, 1, MAX_W, 'watts'),
+  bandW: (x, field) => parseNumber(x, field, 0, MAX_W, 'watts'),
+  shedDelayS: seconds(0),
+  restoreDelayS: seconds(0),
+  restoreGapS: seconds(0),
+  switchesPerHour: (x, field) => parseWholeNumber(x, field, 1, 3600, 'switches'),
+  demandIntervalMin: parseDemandInterval,
+  failsafeAfterS: seconds(1),
+  failsafeAction: parseFailsafeAction,
+  externalOverrideS: seconds(1),
+  overrideDefaultS: seconds(1),
+  prm3MinSwitchS: (x, field) => parseWholeNumber(x, field, 0, PRM3_MAX_MIN_SWITCH_S, 'seconds'),
+  retryS: seconds(1),
+  commandTimeoutS: seconds(1),
+} satisfies Record<Exclude<keyof ShedConfig, 'loads'>, FieldReader<unknown>>;
+
 /** Whole settings object; the first wrong field throws an InputError naming it. */
 export function validateShedConfig(value: unknown): ShedConfig {
   if (!isRecord(value))
     throw new InputError('config', `config must be an object with loads and limitW; got ${describeReceived(value)}`);
   const v = value;
+  const r = SHED_FIELD_READERS;
+  const read = (k: Exclude<keyof typeof DEFAULTS, 'failsafeAction' | 'demandIntervalMin'>): number =>
+    optional(v[k], DEFAULTS[k], (x) => r[k](x, k));
   const prm3MinSwitchS = optional(v.prm3MinSwitchS, DEFAULTS.prm3MinSwitchS, (x) =>
-    parseWholeNumber(x, 'prm3MinSwitchS', 0, PRM3_MAX_MIN_SWITCH_S, 'seconds'),
+    r.prm3MinSwitchS(x, 'prm3MinSwitchS'),
   );
   if (!Array.isArray(v.loads) || v.loads.length === 0) {
     throw new InputError('loads', `loads must be a non-empty array of loads; got ${describeReceived(v.loads)}`);
@@ -216,31 +246,25 @@ export function validateShedConfig(value: unknown): ShedConfig {
     }
     relaysInUse.set(load.device, used | load.relays);
   });
-  const limitW = parseNumber(v.limitW, 'limitW', 1, MAX_W, 'watts');
-  const bandW = optional(v.bandW, DEFAULTS.bandW, (x) => parseNumber(x, 'bandW', 0, MAX_W, 'watts'));
+  const limitW = r.limitW(v.limitW, 'limitW');
+  const bandW = read('bandW');
   if (bandW >= limitW)
     throw new InputError('bandW', `bandW must be smaller than limitW (${limitW} W); got ${describeReceived(v.bandW)}`);
-  const seconds = (k: keyof typeof DEFAULTS, min: number, fallback: number): number =>
-    optional(v[k], fallback, (x) => parseNumber(x, k, min, MAX_S, 'seconds'));
   return {
     loads,
     limitW,
     bandW,
-    shedDelayS: seconds('shedDelayS', 0, DEFAULTS.shedDelayS),
-    restoreDelayS: seconds('restoreDelayS', 0, DEFAULTS.restoreDelayS),
-    restoreGapS: seconds('restoreGapS', 0, DEFAULTS.restoreGapS),
-    switchesPerHour: optional(v.switchesPerHour, DEFAULTS.switchesPerHour, (x) =>
-      parseWholeNumber(x, 'switchesPerHour', 1, 3600, 'switches'),
-    ),
-    demandIntervalMin: parseDemandInterval(v.demandIntervalMin, 'demandIntervalMin'),
-    failsafeAfterS: seconds('failsafeAfterS', 1, DEFAULTS.failsafeAfterS),
-    failsafeAction: optional(v.failsafeAction, DEFAULTS.failsafeAction, (x) =>
-      parseFailsafeAction(x, 'failsafeAction'),
-    ),
-    externalOverrideS: seconds('externalOverrideS', 1, DEFAULTS.externalOverrideS),
-    overrideDefaultS: seconds('overrideDefaultS', 1, DEFAULTS.overrideDefaultS),
+    shedDelayS: read('shedDelayS'),
+    restoreDelayS: read('restoreDelayS'),
+    restoreGapS: read('restoreGapS'),
+    switchesPerHour: read('switchesPerHour'),
+    demandIntervalMin: r.demandIntervalMin(v.demandIntervalMin, 'demandIntervalMin'),
+    failsafeAfterS: read('failsafeAfterS'),
+    failsafeAction: optional(v.failsafeAction, DEFAULTS.failsafeAction, (x) => r.failsafeAction(x, 'failsafeAction')),
+    externalOverrideS: read('externalOverrideS'),
+    overrideDefaultS: read('overrideDefaultS'),
     prm3MinSwitchS,
-    retryS: seconds('retryS', 1, DEFAULTS.retryS),
-    commandTimeoutS: seconds('commandTimeoutS', 1, DEFAULTS.commandTimeoutS),
+    retryS: read('retryS'),
+    commandTimeoutS: read('commandTimeoutS'),
   };
 }

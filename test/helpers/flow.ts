@@ -6,12 +6,13 @@ import maskModule = require('../../src/nodes/prm3-mask/runtime');
 import scpiModule = require('../../src/nodes/prm3-scpi/runtime');
 import discoverModule = require('../../src/nodes/prm3-discover/runtime');
 import registerModule = require('../../src/nodes/egauge-register/runtime');
+import shedderModule = require('../../src/nodes/load-shedder/runtime');
 import { preview } from '../../src/prm3/preview';
 import { startSimulator } from '../../src/sim';
 import type { MeterSimulator, SimulatorOptions } from '../../src/sim/types';
 
 export { helper };
-export const ALL_NODES = [meterModule, maskModule, scpiModule, discoverModule, registerModule] as Array<
+export const ALL_NODES = [meterModule, maskModule, scpiModule, discoverModule, registerModule, shedderModule] as Array<
   (RED: unknown) => void
 >;
 

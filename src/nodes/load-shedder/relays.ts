@@ -8,7 +8,7 @@ import { ALL_RELAYS } from '../../prm3/mask';
 import type { DeviceSelector } from '../../prm3/device';
 import type { EgaugeError } from '../../errors';
 import type { MeterConnection } from '../meter-connection';
-import type { LoadPlace } from './settings';
+import type { LoadPlace } from './plan';
 
 export interface DeviceRef {
   /** The control law's key for this meter + device. */

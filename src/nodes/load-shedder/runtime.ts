@@ -13,7 +13,9 @@ import { pickReadings } from '../register-readings';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from '../red';
 import { eventMessage, shedStatus, stateMessage } from './output';
 import { meterUnreachable, ShedderRelays, type DeviceRef } from './relays';
-import { readLoadShedderSettings, type LoadShedderSettings } from './settings';
+import { readSettings } from '../schema';
+import { loadShedderSettings } from './settings';
+import { planLoadShedder, type LoadShedderPlan } from './plan';
 
 const NODE_TYPE = 'load shedder';
 /** Key of the control law's state in the node's context store. */
@@ -47,7 +49,7 @@ function parseInput(msg: NodeMessageInFlow, loadNames: readonly string[]): ShedE
 }
 
 /** Every meter the settings name, or the field of the first one that is not deployed. */
-function findMeters(RED: NodeAPI, settings: LoadShedderSettings): Map<string, MeterConnection> | InputError {
+function findMeters(RED: NodeAPI, settings: LoadShedderPlan): Map<string, MeterConnection> | InputError {
   const meters = new Map<string, MeterConnection>();
   const wanted: Array<[string, string]> = settings.places.map((p, i) => [p.meter, `loads[${i}].meter`]);
   wanted.unshift([settings.meter, 'meter']);
@@ -88,7 +90,7 @@ class ShedderRun {
 
   constructor(
     private readonly node: Node,
-    private readonly settings: LoadShedderSettings,
+    private readonly settings: LoadShedderPlan,
     private readonly meters: Map<string, MeterConnection>,
   ) {
     this.shedder = createShedder(settings.law);
@@ -301,7 +303,9 @@ class ShedderRun {
 export = function register(RED: NodeAPI): void {
   function LoadShedderNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () => readLoadShedderSettings(def));
+    const settings = readSettingsOrReport(this, () =>
+      planLoadShedder(readSettings(loadShedderSettings, def), def['meter']),
+    );
     if (!settings) return;
     const meters = findMeters(RED, settings);
     if (meters instanceof InputError) {
