@@ -131,12 +131,7 @@ describe('in a browser: the demo editor and dashboard', function () {
       const id = shedding.find((n) => String(n['name']).startsWith(name))?.id ?? '';
       return (await page.locator(`[id="${id}"] .red-ui-flow-node-status-label`).textContent({ timeout: 20_000 })) ?? '';
     };
-    const expected: Array<[string, RegExp]> = [
-      ['grid power', /^Grid [\d.]+ k?W$/],
-      ['shedding rules', /all loads on$/],
-      ['water heater', /^connected$/],
-      ['pool pump', /^connected$/],
-    ];
+    const expected: Array<[string, RegExp]> = [['keep grid under 6 kW', /^[\d.]+ \/ 6\.0 kW$/]];
     for (const [name, shows] of expected) {
       const end = Date.now() + 20_000;
       let text = await status(name);
@@ -182,11 +177,11 @@ describe('in a browser: the demo editor and dashboard', function () {
     assert.equal(flows.find((n) => n.type === 'egauge-meter')?.name, 'Simulator, renamed in the browser');
   });
 
-  it('shows "One load" in the mask dialog, ticked for the split-phase heater, with what it means', async function () {
+  it('shows "One load" in the mask dialog with what it means for a split-phase load', async function () {
     const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
     const flows = (await res.body.json()) as Array<{ id: string; type: string; relays?: string }>;
-    const heater = flows.find((n) => n.type === 'prm3 mask' && n.relays === '1,2');
-    assert.ok(heater, 'the demo has the water heater on relays 1 and 2');
+    const heater = flows.find((n) => n.type === 'prm3 mask');
+    assert.ok(heater, 'the demo has a prm3 mask node');
     const page = await open(demo.editorUrl);
     await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
     // The same call the editor makes on a double click on the node.
@@ -200,7 +195,9 @@ describe('in a browser: the demo editor and dashboard', function () {
     }, heater.id);
     const box = page.locator('#node-input-oneLoad');
     await box.waitFor({ state: 'visible' });
-    assert.equal(await box.isChecked(), true);
+    // Relays 1 and 2 ticked in the picker: a split-phase pair, then marked as one load.
+    for (const relay of [1, 2, 3]) await page.locator(`#prm3-mask-relay-${relay}`).setChecked(relay !== 3);
+    await box.check();
     const tip = page.locator('#prm3-mask-grouping-tip');
     assert.match((await tip.textContent()) ?? '', /one load .*refused/);
     await box.uncheck();
@@ -236,6 +233,38 @@ describe('in a browser: the demo editor and dashboard', function () {
     await interval.fill('60');
     await interval.dispatchEvent('change');
     await page.waitForSelector('#node-input-interval:not(.input-error)');
+    await page.click('#node-dialog-cancel');
+  });
+
+  it('opens the load shedder dialog with its loads listed, refusing a limit the runtime refuses', async function () {
+    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
+    const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
+    const shedder = flows.find((n) => n.type === 'load shedder');
+    assert.ok(shedder, 'the demo has a load shedder node');
+    const page = await open(demo.editorUrl);
+    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
+    await page.evaluate((id) => {
+      const red = (
+        globalThis as unknown as {
+          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
+        }
+      ).RED;
+      red.editor.edit(red.nodes.node(id));
+    }, shedder.id);
+    const limit = page.locator('#node-input-limitW');
+    await limit.waitFor({ state: 'visible' });
+    assert.match((await page.locator('label[for="node-input-limitW"]').textContent()) ?? '', /Limit/);
+    const names = await page
+      .locator('#node-input-loads-list .load-name')
+      .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    assert.deepEqual(names, ['water heater', 'pool pump']);
+    assert.equal(await page.locator('#node-input-loads-list .load-relays').first().inputValue(), '1,2');
+    await limit.fill('lots');
+    await limit.dispatchEvent('change');
+    await page.waitForSelector('#node-input-limitW.input-error');
+    await limit.fill('6000');
+    await limit.dispatchEvent('change');
+    await page.waitForSelector('#node-input-limitW:not(.input-error)');
     await page.click('#node-dialog-cancel');
   });
 

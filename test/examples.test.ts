@@ -13,6 +13,7 @@ import {
   load,
   METER_ID,
   startSim,
+  wait,
 } from './helpers/flow';
 import { readmeSection } from './helpers/readme';
 
@@ -277,6 +278,7 @@ describe('examples', function () {
         5_000,
         'the status names the shed loads',
       );
+      await wait(2000); // both past their minimum off time: the restore order is the priorities' alone
       sim.setRegister('Solar', -6000); // now -4800 W: restore, highest priority first, one at a time
       await eventually(() => sim.device('USB1').mask === 7, 15_000, 'both loads restored');
       const done = actuations();
