@@ -17,13 +17,12 @@ interface ConfigNodeInfo {
   name?: string;
   url?: string;
 }
-declare global {
-  interface JQuery {
-    editableList(options: EditableListOptions): JQuery;
-    editableList(method: 'addItem', data: Partial<LoadRow>): JQuery;
-    editableList(method: 'items'): JQuery;
-  }
+interface LoadList {
+  editableList(options: EditableListOptions): LoadList;
+  editableList(method: 'addItem', data: Partial<LoadRow>): LoadList;
+  editableList(method: 'items'): JQuery;
 }
+const loadList = (): LoadList => $('#node-input-loads-list') as unknown as LoadList;
 const editorRED = RED as typeof RED & { nodes: { eachConfig(cb: (node: ConfigNodeInfo) => boolean | void): void } };
 
 const SET = 'load-shedder';
@@ -76,7 +75,7 @@ function addRow(node: EditorNode, row: JQuery, data: Partial<LoadRow>): void {
 
 function readRows(): Array<Record<string, unknown>> {
   const rows: Array<Record<string, unknown>> = [];
-  $('#node-input-loads-list')
+  loadList()
     .editableList('items')
     .each(function (this: HTMLElement) {
       const row = $(this);
@@ -123,7 +122,7 @@ RED.nodes.registerType('load shedder', {
   },
   oneditprepare() {
     const node = this;
-    const list = $('#node-input-loads-list').editableList({
+    const list = loadList().editableList({
       addItem: (row, _index, data) => addRow(node, row, data),
       removable: true,
       sortable: true,
