@@ -270,7 +270,7 @@ describe('in a browser: the demo editor and dashboard', function () {
 
   /** The widget's row for a relay of the demo's panel. */
   function row(page: Page, relay: number): Locator {
-    return page.locator(`.prm3-loads [data-load="relay ${relay}"]`);
+    return page.locator(`.prm3-loads[aria-label="Relays"] [data-load="relay ${relay}"]`);
   }
 
   async function shows(page: Page, relay: number, state: 'on' | 'off'): Promise<void> {
@@ -284,14 +284,18 @@ describe('in a browser: the demo editor and dashboard', function () {
     assert.ok(!flows.some((n) => n.type === 'ui-template' || n.type === 'ui-switch'), 'no template, no switches');
     const page = await open(demo.dashboardUrl);
     for (const relay of [1, 2, 3]) await row(page, relay).waitFor({ timeout: 20_000 });
-    const buttons = page.locator('.prm3-loads [data-load="relay 2"] button');
+    const buttons = page.locator('.prm3-loads[aria-label="Relays"] [data-load="relay 2"] button');
     assert.deepEqual(await buttons.evaluateAll((all) => all.map((b) => b.getAttribute('aria-label'))), [
       'Switch on: relay 2',
       'Switch off: relay 2',
     ]);
     // The power chart draws the grid readings it is fed.
     await page.waitForFunction(
-      () => (document.querySelector('.prm3-loads [data-role=power-line]')?.getAttribute('points') ?? '').includes(' '),
+      () =>
+        (
+          document.querySelector('.prm3-loads[aria-label="Relays"] [data-role=power-line]')?.getAttribute('points') ??
+          ''
+        ).includes(' '),
       undefined,
       { timeout: 20_000 },
     );
@@ -339,7 +343,9 @@ describe('in a browser: the demo editor and dashboard', function () {
       await row(second, 3).locator('[data-role=note]', { hasText: 'held: wanted on' }).waitFor({ timeout: 20_000 });
       await page.reload();
       await row(page, 3).locator('[data-role=note]', { hasText: 'held: wanted on' }).waitFor({ timeout: 20_000 });
-      const points = await page.locator('.prm3-loads [data-role=power-line]').getAttribute('points');
+      const points = await page
+        .locator('.prm3-loads[aria-label="Relays"] [data-role=power-line]')
+        .getAttribute('points');
       assert.ok((points ?? '').split(' ').length > 1, 'the chart keeps its history over a reload');
     } finally {
       module.minOpenS = 0;
@@ -364,18 +370,23 @@ describe('in a browser: the demo editor and dashboard', function () {
   it('greys the widget as "meter unreachable" when the meter goes offline, and recovers', async function () {
     const page = await open(demo.dashboardUrl);
     await shows(page, 1, 'on');
-    const widget = page.locator('.prm3-loads');
+    const widget = page.locator('.prm3-loads[aria-label="Relays"]');
     assert.equal(await widget.getAttribute('data-stale'), 'false');
     await demo.sim.setOffline(true);
     try {
       // The demo's panel says unreachable after 10 s without a reading.
-      await page.locator('.prm3-loads[data-stale=true] [data-role=stale]').waitFor({ timeout: 30_000 });
-      assert.equal(await page.locator('.prm3-loads [data-role=stale]').textContent(), 'meter unreachable');
+      await page
+        .locator('.prm3-loads[aria-label="Relays"][data-stale=true] [data-role=stale]')
+        .waitFor({ timeout: 30_000 });
+      assert.equal(
+        await page.locator('.prm3-loads[aria-label="Relays"] [data-role=stale]').textContent(),
+        'meter unreachable',
+      );
       assert.ok(await row(page, 1).locator('button[data-action=off]').isDisabled(), 'nothing to switch meanwhile');
     } finally {
       await demo.sim.setOffline(false);
     }
-    await page.locator('.prm3-loads[data-stale=false]').waitFor({ timeout: 60_000 });
+    await page.locator('.prm3-loads[aria-label="Relays"][data-stale=false]').waitFor({ timeout: 60_000 });
     await shows(page, 1, 'on');
   });
 
