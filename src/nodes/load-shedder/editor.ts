@@ -58,7 +58,7 @@ function addRow(node: EditorNode, row: JQuery, data: Partial<LoadRow>): void {
     $('<input>', { type: 'text', class: `load-${field}`, style: `width: ${WIDTHS[field]};` })
       .attr('placeholder', node._(`${SET}.load.${field}`))
       .attr('title', node._(`${SET}.load.${field}`))
-      .val(data[field] === undefined || data[field] === null ? '' : String(data[field]))
+      .val(typeof data[field] === 'string' || typeof data[field] === 'number' ? String(data[field]) : '')
       .appendTo(line);
   }
   for (const flag of ['critical', 'autoRestore'] as const) {
