@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InputError } from '../src/errors';
-import { describeMask, isMask, maskToRelays, parseRelaySet, relayNumbers, relaysToMask } from '../src/prm3/mask';
+import { isMask, maskToRelays, parseRelaySet, relayNumbers, relaysToMask } from '../src/prm3/mask';
 
 describe('prm3 masks', () => {
   it('accepts only whole numbers 0..7 as masks', () => {
@@ -25,13 +25,6 @@ describe('prm3 masks', () => {
     assert.deepEqual(maskToRelays(0), [false, false, false]);
     assert.deepEqual(relayNumbers(6), [2, 3]);
     for (let mask = 0; mask <= 7; mask++) assert.equal(relaysToMask(relayNumbers(mask)), mask);
-  });
-
-  it('describes masks in a few words', () => {
-    assert.equal(describeMask(0), 'all open');
-    assert.equal(describeMask(7), 'all closed');
-    assert.equal(describeMask(5), '1,3 closed');
-    assert.equal(describeMask(2), '2 closed');
   });
 
   describe('parseRelaySet', () => {

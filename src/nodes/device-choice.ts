@@ -6,6 +6,7 @@
 import { InputError } from '../errors';
 import { parseDeviceSelector, type DeviceSelector } from '../prm3/device';
 import type { DeviceSetting } from './device-setting';
+import { shared, type Texts } from './texts';
 
 const MAX_REMEMBERED_WARNINGS = 50;
 
@@ -15,6 +16,7 @@ export class DeviceChoice {
   constructor(
     private readonly setting: DeviceSetting,
     private readonly warn: (text: string) => void,
+    private readonly texts: Texts,
   ) {}
 
   /** Whether the device is known without a message (needed for polling). */
@@ -36,7 +38,9 @@ export class DeviceChoice {
       const key = typeof msgDevice === 'string' ? msgDevice : (JSON.stringify(msgDevice) ?? `a ${typeof msgDevice}`);
       if (!this.warned.has(key) && this.warned.size < MAX_REMEMBERED_WARNINGS) {
         this.warned.add(key);
-        this.warn(`msg.device ${JSON.stringify(key)} ignored: this node is set to device "${this.setting.text}"`);
+        const setting =
+          this.setting.selector.kind === 'first' ? this.texts(shared('log.firstPrm3')) : this.setting.text;
+        this.warn(this.texts(shared('log.deviceIgnored'), { device: JSON.stringify(key), setting }));
       }
     }
     return this.setting.selector;

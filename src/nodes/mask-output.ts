@@ -1,8 +1,9 @@
 /** A relay result → the `msg` fields and status the `prm3 mask` node emits. */
-import { describeMask, maskToRelays } from '../prm3/mask';
+import { ALL_RELAYS, maskToRelays, relayNumbers } from '../prm3/mask';
 import type { RelayCommand } from '../prm3/command';
 import type { RelayResult } from '../prm3/operations';
 import type { NodeMessage, NodeStatus } from './red';
+import type { Texts } from './texts';
 
 export type OutputForm = 'mask' | 'boolean';
 
@@ -41,10 +42,22 @@ export function relayMessage(
   return msg;
 }
 
-export function relayStatus(result: RelayResult): NodeStatus {
+export function relayStatus(result: RelayResult, texts: Texts): NodeStatus {
+  const actual = result.actual;
   if (!result.applied)
-    return { fill: 'yellow', shape: 'dot', text: `held: mask ${result.actual}, wanted ${String(result.commanded)}` };
-  return { fill: 'green', shape: 'dot', text: `mask ${result.actual}: ${describeMask(result.actual)}` };
+    return {
+      fill: 'yellow',
+      shape: 'dot',
+      text: texts('prm3-mask.runtime.status.held', { actual, commanded: String(result.commanded) }),
+    };
+  const closed = relayNumbers(actual & ALL_RELAYS);
+  const text =
+    closed.length === 0
+      ? texts('prm3-mask.runtime.status.allOpen', { actual })
+      : (actual & ALL_RELAYS) === ALL_RELAYS
+        ? texts('prm3-mask.runtime.status.allClosed', { actual })
+        : texts('prm3-mask.runtime.status.closed', { actual, relays: closed.join(',') });
+  return { fill: 'green', shape: 'dot', text };
 }
 
 /** The method the blue "busy" status names while a command runs. */

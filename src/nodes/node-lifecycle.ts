@@ -9,6 +9,7 @@ import type { MeterConnection } from './meter-connection';
 import { findMeter } from './egauge-meter-lookup';
 import { StatusView } from './status-view';
 import type { DoneFn, Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus, SendFn } from './red';
+import { shared, textsOf, type Texts } from './texts';
 
 export interface Outcome {
   msg: NodeMessage | null;
@@ -22,22 +23,9 @@ export interface Prepared {
   execute(signal: AbortSignal): Promise<Outcome>;
 }
 
-const SHORT_ERROR: Record<EgaugeError['code'], string> = {
-  AUTH: 'authentication failed',
-  PERMISSION: 'no ctrl right',
-  NETWORK: 'meter unreachable',
-  TIMEOUT: 'timeout',
-  PROTOCOL: 'bad reply from meter',
-  CALL: 'call failed',
-  QUEUE_FULL: 'queue full',
-  ABORTED: 'aborted',
-  INPUT: 'invalid input',
-  DEVICE: 'device not found',
-  INTERNAL: 'internal error',
-};
-
-export function shortError(error: EgaugeError): string {
-  return SHORT_ERROR[error.code];
+/** The status text of an error: the kind of failure, in a word or two. */
+export function shortError(error: EgaugeError, texts: Texts): string {
+  return texts(shared(`error.${error.code}`));
 }
 
 /**
@@ -56,10 +44,11 @@ export class NodeLifecycle {
   constructor(
     readonly node: Node,
     readonly meter: MeterConnection,
+    readonly texts: Texts,
   ) {
     // Every message in flight listens to the node's close signal; dozens at once are normal.
     setMaxListeners(0, this.abort.signal);
-    this.view = new StatusView((status) => node.status(status));
+    this.view = new StatusView((status) => node.status(status), texts);
     meter.register(this.view);
     node.on('close', (_removed: boolean, done: () => void) => {
       this.closed = true;
@@ -111,7 +100,7 @@ export class NodeLifecycle {
   /** Reports an error for a message: red status, then done(err) with the details on the message for Catch nodes. */
   fail(msg: NodeMessageInFlow, done: DoneFn, thrown: unknown): void {
     const error = this.describe(thrown);
-    this.view.error(shortError(error));
+    this.view.error(shortError(error, this.texts));
     msg[ERROR_DETAILS] = this.details(error);
     done(error);
   }
@@ -158,7 +147,7 @@ export class NodeLifecycle {
 
   /** A failing timed task shows on the status every time but reaches Catch nodes once per kind of failure. */
   private timedFailure(error: EgaugeError): void {
-    this.view.error(shortError(error));
+    this.view.error(shortError(error, this.texts));
     if (this.lastTimedFailure === error.code) return;
     this.lastTimedFailure = error.code;
     this.node.error(error, { [ERROR_DETAILS]: this.details(error) });
@@ -171,30 +160,29 @@ export class NodeLifecycle {
  */
 export function attachToMeter(RED: NodeAPI, node: Node, meterId: unknown): NodeLifecycle | null {
   const meter = findMeter(RED, meterId);
+  const texts = textsOf(RED);
   if (typeof meter === 'string') {
+    const missing = meter === 'missing';
     node.status({
       fill: 'red',
       shape: 'ring',
-      text: meter === 'missing' ? 'no meter configured' : 'meter settings invalid',
+      text: texts(missing ? shared('status.noMeter') : shared('status.meterInvalid')),
     });
-    node.error(
-      meter === 'missing'
-        ? 'no eGauge meter is configured for this node'
-        : 'the eGauge meter configuration is invalid: see its error',
-    );
+    node.error(texts(missing ? shared('log.noMeter') : shared('log.meterInvalid')));
     return null;
   }
-  return new NodeLifecycle(node, meter);
+  return new NodeLifecycle(node, meter, texts);
 }
 
 /** Settings errors stop a node at deploy, with the field named, before anything is sent. */
-export function readSettingsOrReport<T>(node: Node, read: () => T): T | null {
+export function readSettingsOrReport<T>(RED: NodeAPI, node: Node, read: () => T): T | null {
   try {
     return read();
   } catch (thrown) {
     const error = toEgaugeError(thrown);
-    node.status({ fill: 'red', shape: 'ring', text: 'invalid settings' });
-    node.error(`invalid settings: ${error.message}`);
+    const texts = textsOf(RED);
+    node.status({ fill: 'red', shape: 'ring', text: texts(shared('status.invalidSettings')) });
+    node.error(texts(shared('log.invalidSettings'), { message: error.message }));
     return null;
   }
 }

@@ -4,6 +4,7 @@
  * the node's relays elsewhere than this node last saw them.
  */
 import { relayList } from '../prm3/mask';
+import type { Texts } from './texts';
 
 export class SecondWriterWatch {
   /** The mask this node last saw, from its own command or a read; null when not known. */
@@ -13,6 +14,7 @@ export class SecondWriterWatch {
   constructor(
     private readonly relaySet: number,
     private readonly warn: (text: string) => void,
+    private readonly texts: Texts,
   ) {}
 
   /** The state after this node's own command: what the next read is compared with. */
@@ -34,8 +36,11 @@ export class SecondWriterWatch {
     if (!this.warned) {
       this.warned = true;
       this.warn(
-        `relay ${relayList(moved)} changed without a command from this node (mask ${String(before)}, now ${actual}): ` +
-          'something else switches these relays too; msg.prm3.changedElsewhere marks every read that finds it',
+        this.texts('prm3-mask.runtime.log.changedElsewhere', {
+          relays: relayList(moved),
+          before: String(before),
+          actual,
+        }),
       );
     }
     return true;

@@ -5,6 +5,7 @@
  */
 import type { ClientState } from '../webapi';
 import type { NodeStatus } from './red';
+import { shared, type Texts } from './texts';
 
 /** A call shorter than this never flashes the blue "busy" dot. */
 const BUSY_DELAY_MS = 40;
@@ -18,7 +19,10 @@ export class StatusView {
   private outcome: { status: NodeStatus; isError: boolean } | undefined;
   private shown = '';
 
-  constructor(private readonly apply: (status: NodeStatus) => void) {}
+  constructor(
+    private readonly apply: (status: NodeStatus) => void,
+    private readonly texts: Texts,
+  ) {}
 
   meterState(state: ClientState): void {
     const recovered = state === 'ready' && this.connection !== 'ready';
@@ -76,8 +80,10 @@ export class StatusView {
 
   current(): NodeStatus {
     if (this.busyShown && this.busyCount > 0) return { fill: 'blue', shape: 'dot', text: `${this.busyLabel}…` };
-    if (this.connection === 'auth-failed') return { fill: 'red', shape: 'ring', text: 'authentication failed' };
-    if (this.connection === 'unreachable') return { fill: 'red', shape: 'ring', text: 'meter unreachable' };
+    if (this.connection === 'auth-failed')
+      return { fill: 'red', shape: 'ring', text: this.texts(shared('status.authFailed')) };
+    if (this.connection === 'unreachable')
+      return { fill: 'red', shape: 'ring', text: this.texts(shared('status.unreachable')) };
     if (this.outcome) return this.outcome.status;
     // Core's own keys: the editor shows them in the user's language, as it does for MQTT.
     if (this.connection === 'connecting')

@@ -2,15 +2,7 @@
  * What a meter's settings expose on the network: said once when the meter node is deployed, and
  * shown by the meter dialog while its fields are typed (the same rule, from this file).
  */
-
-export const PLAIN_HTTP_WARNING =
-  'is reached over plain HTTP: the login digest and the bearer token cross the network readable; ' +
-  'anyone who sees the traffic can switch relays with the token until it expires and can try passwords against the digest offline. ' +
-  'Use https:// where the meter offers it';
-
-export const VERIFY_OFF_WARNING =
-  'is reached without certificate verification, which is insecure: anyone on the network path can pose as the meter and collect the login digest and the token. ' +
-  "Give the meter's CA certificate in a TLS configuration instead";
+import { shared, type Texts } from './texts';
 
 export type TransportRisk = 'plainHttp' | 'verifyOff';
 
@@ -20,9 +12,12 @@ export function transportRisk(url: string, verify: boolean): TransportRisk | nul
   return verify ? null : 'verifyOff';
 }
 
-export function transportWarnings(target: { url: string; verify: boolean }): string[] {
+const WARNINGS: Record<TransportRisk, string> = {
+  plainHttp: shared('log.plainHttp'),
+  verifyOff: shared('log.verifyOff'),
+};
+
+export function transportWarnings(target: { url: string; verify: boolean }, texts: Texts): string[] {
   const risk = transportRisk(target.url, target.verify);
-  if (risk === 'plainHttp') return [`meter ${target.url} ${PLAIN_HTTP_WARNING}`];
-  if (risk === 'verifyOff') return [`meter ${target.url} ${VERIFY_OFF_WARNING}`];
-  return [];
+  return risk === null ? [] : [texts(WARNINGS[risk], { url: target.url })];
 }

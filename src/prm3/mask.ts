@@ -44,14 +44,6 @@ export function relayNumbers(mask: number): number[] {
   return relays;
 }
 
-/** Short status text: "1,3 closed", "all open", "all closed". */
-export function describeMask(mask: number): string {
-  const closed = relayNumbers(mask & ALL_RELAYS);
-  if (closed.length === 0) return 'all open';
-  if (closed.length === RELAY_COUNT) return 'all closed';
-  return `${closed.join(',')} closed`;
-}
-
 /**
  * How a node's relays are wired: the phases of ONE load, which may only ever move together (a
  * load running on a missing phase can be damaged), or independent loads that move one by one.

@@ -10,11 +10,17 @@ import shedderModule = require('../../src/nodes/load-shedder/runtime');
 import { preview } from '../../src/prm3/preview';
 import { startSimulator } from '../../src/sim';
 import type { MeterSimulator, SimulatorOptions } from '../../src/sim/types';
+import { loadCatalogues, withCatalogue } from './node-texts';
 
 export { helper };
-export const ALL_NODES = [meterModule, maskModule, scpiModule, discoverModule, registerModule, shedderModule] as Array<
-  (RED: unknown) => void
->;
+export const ALL_NODES: Array<(RED: unknown) => void> = [
+  withCatalogue('egauge-meter', meterModule as (RED: unknown) => void),
+  withCatalogue('prm3-mask', maskModule as (RED: unknown) => void),
+  withCatalogue('prm3-scpi', scpiModule as (RED: unknown) => void),
+  withCatalogue('prm3-discover', discoverModule as (RED: unknown) => void),
+  withCatalogue('egauge-register', registerModule as (RED: unknown) => void),
+  withCatalogue('load-shedder', shedderModule as (RED: unknown) => void),
+];
 
 export const METER_ID = 'meter1';
 export const TAB = 'tab1';
@@ -71,6 +77,7 @@ export async function load(
   nodes = ALL_NODES,
 ): Promise<void> {
   const placed = flow.map((n) => (typeof n['z'] === 'string' && !('x' in n) ? { x: 100, y: 100, ...n } : n));
+  await loadCatalogues();
   await helper.load(nodes, placed, creds);
 }
 

@@ -6,12 +6,14 @@ import { registerMeterRoutes } from '../meter-routes';
 import { meterSettings, readMeterSettings } from './settings';
 import { transportWarnings } from '../transport-warnings';
 import type { Node, NodeAPI, NodeDef } from '../red';
+import { shared, textsOf } from '../texts';
 
 type MeterDef = NodeDef & Record<string, unknown>;
 
 export = function register(RED: NodeAPI): void {
   function EgaugeMeterNode(this: Node<{ username: unknown; password: unknown }>, def: MeterDef): void {
     RED.nodes.createNode(this, def);
+    const texts = textsOf(RED);
     const node: MeterConfigNode = Object.assign(this, { connection: null });
     const credentials = node.credentials ?? {};
     // Node-RED keeps the credentials in its own store; the node's copy of the password goes, so
@@ -24,9 +26,9 @@ export = function register(RED: NodeAPI): void {
       const tlsId = typeof def['tls'] === 'string' ? def['tls'] : '';
       const connection = new MeterConnection(clientOptions(settings, tlsMaterial(RED, tlsId), log), tlsId);
       node.connection = connection;
-      for (const warning of transportWarnings(connection.target)) node.warn(warning);
+      for (const warning of transportWarnings(connection.target, texts)) node.warn(warning);
     } catch (thrown) {
-      node.error(`invalid meter settings: ${toEgaugeError(thrown).message}`);
+      node.error(texts(shared('log.invalidMeterSettings'), { message: toEgaugeError(thrown).message }));
     }
     node.on('close', (_removed: boolean, done: () => void) => {
       const connection = node.connection;

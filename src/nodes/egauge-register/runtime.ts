@@ -7,7 +7,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../red';
 export = function register(RED: NodeAPI): void {
   function EgaugeRegisterNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () => readRegisterSettings(def));
+    const settings = readSettingsOrReport(RED, this, () => readRegisterSettings(def));
     if (!settings) return;
     const lifecycle = attachToMeter(RED, this, def['meter']);
     if (!lifecycle) return;
@@ -20,12 +20,17 @@ export = function register(RED: NodeAPI): void {
       msg.payload = single ? single.value : Object.fromEntries(readings.map((r) => [r.name, r.value]));
       msg['ts'] = snapshot.ts;
       msg['registers'] = readings;
-      const text = single ? formatReading(single) : `${readings.length} registers`;
+      const text = single
+        ? formatReading(single)
+        : lifecycle.texts('egauge-register.runtime.status.registers', { count: readings.length });
       return { msg, status: { fill: 'green', shape: 'dot', text } };
     };
 
     this.on('input', (msg, send, done) => {
-      void lifecycle.handleInput(msg, send, done, () => ({ label: 'reading', execute: (signal) => read(msg, signal) }));
+      void lifecycle.handleInput(msg, send, done, () => ({
+        label: lifecycle.texts('egauge-register.runtime.status.reading'),
+        execute: (signal) => read(msg, signal),
+      }));
     });
 
     const timed = async (signal: AbortSignal): Promise<void> => {

@@ -11,6 +11,7 @@ import { findMeter } from '../egauge-meter-lookup';
 import type { MeterConnection } from '../meter-connection';
 import { pickReadings } from '../register-readings';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from '../red';
+import { shared, textsOf } from '../texts';
 import { eventMessage, shedStatus, stateMessage } from './output';
 import { meterUnreachable, ShedderRelays, type DeviceRef } from './relays';
 import { readSettings } from '../schema';
@@ -303,13 +304,13 @@ class ShedderRun {
 export = function register(RED: NodeAPI): void {
   function LoadShedderNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () =>
+    const settings = readSettingsOrReport(RED, this, () =>
       planLoadShedder(readSettings(loadShedderSettings, def), def['meter']),
     );
     if (!settings) return;
     const meters = findMeters(RED, settings);
     if (meters instanceof InputError) {
-      this.status({ fill: 'red', shape: 'ring', text: 'no meter configured' });
+      this.status({ fill: 'red', shape: 'ring', text: textsOf(RED)(shared('status.noMeter')) });
       this.error(meters.message);
       return;
     }

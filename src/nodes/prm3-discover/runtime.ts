@@ -9,7 +9,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../red';
 export = function register(RED: NodeAPI): void {
   function Prm3DiscoverNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () => readSettings(discoverSettings, def));
+    const settings = readSettingsOrReport(RED, this, () => readSettings(discoverSettings, def));
     if (!settings) return;
     const lifecycle = attachToMeter(RED, this, def['meter']);
     if (!lifecycle) return;
@@ -26,8 +26,16 @@ export = function register(RED: NodeAPI): void {
       const changed = previous === null || !sameScan(previous, current);
       const { added, removed } = compareScans(previous ?? [], current);
       previous = current;
-      const noun = settings.filter === 'prm3' && !attrs ? 'PRM3' : 'device';
-      const text = `${current.length} ${noun}${current.length === 1 ? '' : 's'}`;
+      const prm3Only = settings.filter === 'prm3' && !attrs;
+      const one = current.length === 1;
+      const key = prm3Only
+        ? one
+          ? 'prm3-discover.runtime.status.onePrm3'
+          : 'prm3-discover.runtime.status.prm3s'
+        : one
+          ? 'prm3-discover.runtime.status.oneDevice'
+          : 'prm3-discover.runtime.status.devices';
+      const text = lifecycle.texts(key, { count: current.length });
       return {
         msg: { payload: current, added, removed, meter: client.url },
         status: { fill: 'green', shape: 'dot', text },
@@ -39,7 +47,7 @@ export = function register(RED: NodeAPI): void {
       void lifecycle.handleInput(msg, send, done, () => {
         const attrs = msg['attrs'] === undefined ? undefined : parseAttrs(msg['attrs']);
         return {
-          label: 'scanning',
+          label: lifecycle.texts('prm3-discover.runtime.status.scanning'),
           execute: async (signal) => {
             const { msg: found, status } = await scan(attrs, signal);
             return { msg: Object.assign(msg, found), status };

@@ -22,7 +22,7 @@ class MaskRelays {
     private readonly settings: MaskSettings,
     warn: (text: string) => void,
   ) {
-    this.watch = new SecondWriterWatch(settings.relaySet, warn);
+    this.watch = new SecondWriterWatch(settings.relaySet, warn, lifecycle.texts);
   }
 
   /** The result, or null for a command a newer one replaced before it ran (latest-wins mode). */
@@ -60,7 +60,7 @@ class MaskRelays {
     this.lastMask = result.actual;
     const elsewhere = this.watch.read(result.actual);
     if (this.lifecycle.isClosed) return;
-    this.lifecycle.view.result(relayStatus(result));
+    this.lifecycle.view.result(relayStatus(result, this.lifecycle.texts));
     const flags: ResultFlags = elsewhere ? { poll: true, changedElsewhere: true } : { poll: true };
     if (changed || this.settings.pollOutput === 'always')
       node.send(relayMessage({}, result, this.settings.output, flags));
@@ -88,11 +88,11 @@ class MaskRelays {
 export = function register(RED: NodeAPI): void {
   function Prm3MaskNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () => readMaskSettings(def));
+    const settings = readSettingsOrReport(RED, this, () => readMaskSettings(def));
     if (!settings) return;
     const lifecycle = attachToMeter(RED, this, def['meter']);
     if (!lifecycle) return;
-    const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
+    const choice = new DeviceChoice(settings.device, (text) => this.warn(text), lifecycle.texts);
     // A read that finishes after a redeploy says nothing: the node is gone.
     const relays = new MaskRelays(lifecycle, settings, (text) => {
       if (!lifecycle.isClosed) this.warn(text);
@@ -110,7 +110,7 @@ export = function register(RED: NodeAPI): void {
             if (ran === null) return { msg: null, status: null };
             return {
               msg: relayMessage(msg, ran.result, settings.output, ran.flags),
-              status: relayStatus(ran.result),
+              status: relayStatus(ran.result, lifecycle.texts),
             };
           },
         };
@@ -122,7 +122,7 @@ export = function register(RED: NodeAPI): void {
       if (selector) {
         lifecycle.every(settings.pollMs, 0, (signal) => relays.poll(this, selector, signal));
       } else {
-        this.warn('polling needs a fixed device: it is off while the device comes from msg.device');
+        this.warn(lifecycle.texts('prm3-mask.runtime.log.pollNeedsDevice'));
       }
     }
   }

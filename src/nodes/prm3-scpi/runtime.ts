@@ -22,11 +22,11 @@ function invalidCommand(result: ScpiResult, sn: string, meter: string): CallErro
 export = function register(RED: NodeAPI): void {
   function Prm3ScpiNode(this: Node, def: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, def);
-    const settings = readSettingsOrReport(this, () => readSettings(scpiSettings, def));
+    const settings = readSettingsOrReport(RED, this, () => readSettings(scpiSettings, def));
     if (!settings) return;
     const lifecycle = attachToMeter(RED, this, def['meter']);
     if (!lifecycle) return;
-    const choice = new DeviceChoice(settings.device, (text) => this.warn(text));
+    const choice = new DeviceChoice(settings.device, (text) => this.warn(text), lifecycle.texts);
 
     this.on('input', (msg, send, done) => {
       void lifecycle.handleInput(msg, send, done, () => {
@@ -34,7 +34,7 @@ export = function register(RED: NodeAPI): void {
         const single = settings.command !== '' || !Array.isArray(msg.payload);
         const lines = settings.command !== '' ? [settings.command] : parseScpiInput(msg.payload, 'msg.payload');
         return {
-          label: 'sending',
+          label: lifecycle.texts('prm3-scpi.runtime.status.sending'),
           execute: async (signal) => {
             const { client, directory } = lifecycle.meter;
             const { sn, results } = await onSelectedDevice(directory, selector, signal, async (found, path) => ({
@@ -51,7 +51,11 @@ export = function register(RED: NodeAPI): void {
             const last = results[results.length - 1]?.reply ?? '';
             return {
               msg: out,
-              status: { fill: 'green', shape: 'dot', text: last.slice(0, STATUS_TEXT_LIMIT) || '(empty reply)' },
+              status: {
+                fill: 'green',
+                shape: 'dot',
+                text: last.slice(0, STATUS_TEXT_LIMIT) || lifecycle.texts('prm3-scpi.runtime.status.emptyReply'),
+              },
             };
           },
         };

@@ -1,0 +1,23 @@
+/**
+ * What a user reads at runtime (status texts, warnings, the glue's own errors) is looked up with
+ * RED._ in the node sets' catalogues (src/nodes/<set>/locales/<language>/messages.json), so
+ * another language is one more locales folder per node.
+ */
+import type { NodeAPI } from './red';
+
+export type TextValues = Record<string, string | number>;
+
+/** A catalogue look-up: a key of the node's own catalogue, or a `shared(...)` key. */
+export type Texts = (key: string, values?: TextValues) => string;
+
+/** The meter config node's catalogue holds the texts every node shows (connection, kinds of error). */
+const SHARED_PREFIX = '@relayworks/node-red-egauge-prm3/egauge-meter:egauge-meter.runtime.';
+
+/** The full key of a shared text, e.g. `shared('status.unreachable')`. */
+export function shared(key: string): string {
+  return SHARED_PREFIX + key;
+}
+
+export function textsOf(RED: NodeAPI): Texts {
+  return (key, values) => RED._(key, values);
+}
