@@ -11,7 +11,7 @@ import { findMeter } from '../egauge-meter-lookup';
 import type { MeterConnection } from '../meter-connection';
 import { pickReadings } from '../register-readings';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from '../red';
-import { shared, textsOf } from '../texts';
+import { shared, textsOf, type Texts } from '../texts';
 import { eventMessage, shedStatus, stateMessage } from './output';
 import { meterUnreachable, ShedderRelays, type DeviceRef } from './relays';
 import { readSettings } from '../schema';
@@ -93,6 +93,7 @@ class ShedderRun {
     private readonly node: Node,
     private readonly settings: LoadShedderPlan,
     private readonly meters: Map<string, MeterConnection>,
+    private readonly texts: Texts,
   ) {
     this.shedder = createShedder(settings.law);
     this.relays = new ShedderRelays(settings.places, meters);
@@ -133,7 +134,7 @@ class ShedderRun {
     try {
       return this.shedder.restoreState(stored);
     } catch (error) {
-      this.node.warn(`stored state not used, starting afresh: ${toEgaugeError(error).message}`);
+      this.node.warn(this.texts('load-shedder.runtime.log.stateDropped', { message: toEgaugeError(error).message }));
       return this.shedder.initialState();
     }
   }
@@ -175,7 +176,8 @@ class ShedderRun {
     if (saved !== this.lastSaved) {
       this.lastSaved = saved;
       this.node.context().set(STATE_KEY, saved, (err: Error | null | undefined) => {
-        if (err && !this.closed) this.node.warn(`state not saved: ${err.message}`);
+        if (err && !this.closed)
+          this.node.warn(this.texts('load-shedder.runtime.log.stateNotSaved', { message: err.message }));
       });
     }
   }
@@ -197,7 +199,9 @@ class ShedderRun {
     } catch (thrown) {
       if (this.closed) return;
       const error = toEgaugeError(thrown, { meter: ref.meter.url });
-      this.node.error(`${command.load}: ${command.state === 'on' ? 'restore' : 'shed'} failed: ${error.message}`);
+      const key =
+        command.state === 'on' ? 'load-shedder.runtime.log.restoreFailed' : 'load-shedder.runtime.log.shedFailed';
+      this.node.error(this.texts(key, { load: command.load, message: error.message }));
       if (meterUnreachable(error)) this.unanswered(ref.meterId);
       this.apply({ type: 'commandResult', load: command.load, outcome: 'failed' });
       return;
@@ -224,7 +228,7 @@ class ShedderRun {
       if (this.closed) return;
       const error = toEgaugeError(thrown, { meter: ref.meter.url });
       if (meterUnreachable(error)) this.unanswered(ref.meterId);
-      this.failed(`relays ${ref.key}`, `reading the relays failed: ${error.message}`);
+      this.failed(`relays ${ref.key}`, this.texts('load-shedder.runtime.log.relaysFailed', { message: error.message }));
       return;
     }
     if (this.closed) return;
@@ -251,7 +255,7 @@ class ShedderRun {
       if (this.closed) return;
       const error: EgaugeError = toEgaugeError(thrown, { meter: meter.url });
       if (meterUnreachable(error)) this.unanswered(meterId);
-      this.failed('power', `reading power failed: ${error.message}`);
+      this.failed('power', this.texts('load-shedder.runtime.log.powerFailed', { message: error.message }));
       return;
     }
     this.succeeded('power');
@@ -309,12 +313,13 @@ export = function register(RED: NodeAPI): void {
     );
     if (!settings) return;
     const meters = findMeters(RED, settings);
+    const texts = textsOf(RED);
     if (meters instanceof InputError) {
-      this.status({ fill: 'red', shape: 'ring', text: textsOf(RED)(shared('status.noMeter')) });
+      this.status({ fill: 'red', shape: 'ring', text: texts(shared('status.noMeter')) });
       this.error(meters.message);
       return;
     }
-    const run = new ShedderRun(this, settings, meters);
+    const run = new ShedderRun(this, settings, meters, texts);
     this.on('input', (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
       try {
         run.handleInput(msg);
