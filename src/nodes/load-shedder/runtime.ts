@@ -171,7 +171,7 @@ class ShedderRun {
     const state = view === this.lastView ? null : stateMessage(decision.view);
     this.lastView = view;
     if (events.length > 0 || state !== null) this.node.send([events.length > 0 ? events : null, state]);
-    this.showStatus(shedStatus(decision.view));
+    this.showStatus(shedStatus(decision.view, this.shedder.config.failsafeAction, this.texts));
     const saved = this.shedder.serialise(decision.state);
     if (saved !== this.lastSaved) {
       this.lastSaved = saved;
