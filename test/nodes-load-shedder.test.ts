@@ -168,6 +168,26 @@ describe('load shedder node', function () {
     await eventually(() => loadView(states, 'pool pump').actual === 'on' && !loadView(states, 'pool pump').shed);
   });
 
+  it('repeats an unchanged state every 10 s, so a dashboard does not take a quiet shedder for a stopped one', async function () {
+    this.timeout(40_000);
+    // Power from msg.payload, held steady and under the limit: nothing changes after the first read-back.
+    await load(shedderFlow({ powerRegister: '', failsafeAfterS: 60 }, sim), credentials, NODES);
+    const states = collect('state');
+    const shedder = helper.getNode('shed');
+    const feed = setInterval(() => shedder.receive({ payload: 3000 }), 500);
+    try {
+      await eventually(() => loadView(states, 'pool pump').actual === 'on', 8000, 'the first read-back');
+      await wait(1500);
+      const settled = states.length;
+      const view = JSON.stringify(lastView(states));
+      await eventually(() => states.length > settled + 1, 25_000, 'two repeats of the unchanged state');
+      assert.equal(JSON.stringify(lastView(states)), view, 'the repeated state is the same state');
+      assert.equal(switchCalls(sim), 0, 'nothing switched');
+    } finally {
+      clearInterval(feed);
+    }
+  });
+
   it('switches a polyphase load in one call', async function () {
     await load(
       shedderFlow(

@@ -1,4 +1,4 @@
-/** What the load shedder sends: one event message per notice, one state message per change, and its status. */
+/** What the load shedder sends: one event message per notice, one state message per change (repeated while nothing changes), and its status. */
 import type { ShedNotice, ShedView } from '../../shed';
 import type { NodeMessage, NodeStatus } from '../red';
 import type { Texts } from '../texts';
@@ -7,6 +7,12 @@ import type { Texts } from '../texts';
 export function eventMessage(notice: ShedNotice): NodeMessage {
   return { topic: notice.code, payload: { ...notice } };
 }
+
+/**
+ * An unchanged state is sent again this often: a dashboard greys a panel that hears nothing, so
+ * a healthy shedder under steady power must not fall silent.
+ */
+export const STATE_REPEAT_MS = 10_000;
 
 /** Output 2: `msg.topic` "state", `msg.payload` the whole view, for dashboards. */
 export function stateMessage(view: ShedView): NodeMessage {

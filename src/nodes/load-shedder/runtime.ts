@@ -12,7 +12,7 @@ import type { MeterConnection } from '../meter-connection';
 import { pickReadings } from '../register-readings';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from '../red';
 import { shared, textsOf, type Texts } from '../texts';
-import { eventMessage, shedStatus, stateMessage } from './output';
+import { eventMessage, shedStatus, stateMessage, STATE_REPEAT_MS } from './output';
 import { meterUnreachable, ShedderRelays, type DeviceRef } from './relays';
 import { readSettings } from '../schema';
 import { loadShedderSettings } from './settings';
@@ -80,6 +80,7 @@ class ShedderRun {
   private readonly early: ShedEvent[] = [];
   private closed = false;
   private lastView = '';
+  private lastStateAt = 0;
   private lastStatus = '';
   private lastSaved = '';
   /** Whether each meter answered its last request. */
@@ -168,7 +169,10 @@ class ShedderRun {
   private publish(decision: Decision): void {
     const events = decision.events.map(eventMessage);
     const view = JSON.stringify(decision.view);
-    const state = view === this.lastView ? null : stateMessage(decision.view);
+    const now = Date.now();
+    const repeat = now - this.lastStateAt >= STATE_REPEAT_MS;
+    const state = view === this.lastView && !repeat ? null : stateMessage(decision.view);
+    if (state !== null) this.lastStateAt = now;
     this.lastView = view;
     if (events.length > 0 || state !== null) this.node.send([events.length > 0 ? events : null, state]);
     this.showStatus(shedStatus(decision.view, this.shedder.config.failsafeAction, this.texts));
