@@ -205,6 +205,40 @@ describe('in a browser: the demo editor and dashboard', function () {
     await page.click('#node-dialog-cancel');
   });
 
+  it('lists the meter’s PRM3s in the mask dialog’s device picker, and a pick fills the device field', async function () {
+    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
+    const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
+    const mask = flows.find((n) => n.type === 'prm3 mask');
+    assert.ok(mask, 'the demo has a prm3 mask node');
+    const page = await open(demo.editorUrl);
+    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
+    await page.evaluate((id) => {
+      const red = (
+        globalThis as unknown as {
+          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
+        }
+      ).RED;
+      red.editor.edit(red.nodes.node(id));
+    }, mask.id);
+    const choices = page.locator('#prm3-mask-device-choices');
+    await choices.waitFor({ state: 'visible' });
+    // The list comes from the deployed meter, through the admin route, as the simulator reports it.
+    const listed = async (): Promise<string[]> =>
+      choices.locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    const deadline = Date.now() + 20_000;
+    while (!(await listed()).some((v) => /^USB\d+$/.test(v)) && Date.now() < deadline) await page.waitForTimeout(200);
+    const values = await listed();
+    const port = values.find((v) => /^USB\d+$/.test(v));
+    const serial = values.find((v) => /^[0-9a-f]{8}$/i.test(v));
+    assert.ok(port, `a USB port is offered (got ${values.join(', ')})`);
+    assert.ok(serial, `a serial number is offered (got ${values.join(', ')})`);
+    await choices.selectOption(serial);
+    assert.equal(await page.locator('#node-input-device').inputValue(), serial);
+    await choices.selectOption(port);
+    assert.equal(await page.locator('#node-input-device').inputValue(), port);
+    await page.click('#node-dialog-cancel');
+  });
+
   it('opens the discover dialog with its labels from the messages, refusing an interval the runtime refuses', async function () {
     const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
     const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
