@@ -63,6 +63,25 @@ describe('in a browser: the demo editor and dashboard', function () {
     return meter.id;
   }
 
+  /** Opens the dialog of the demo's first node of this type, as a double click on it does. */
+  async function openNodeDialog(type: string): Promise<Page> {
+    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
+    const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
+    const node = flows.find((n) => n.type === type);
+    assert.ok(node, `the demo has a ${type} node`);
+    const page = await open(demo.editorUrl);
+    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
+    await page.evaluate((id) => {
+      const red = (
+        globalThis as unknown as {
+          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
+        }
+      ).RED;
+      red.editor.edit(red.nodes.node(id));
+    }, node.id);
+    return page;
+  }
+
   async function openMeterDialog(page: Page): Promise<void> {
     const id = await meterId();
     await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
@@ -178,21 +197,7 @@ describe('in a browser: the demo editor and dashboard', function () {
   });
 
   it('shows "One load" in the mask dialog with what it means for a split-phase load', async function () {
-    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
-    const flows = (await res.body.json()) as Array<{ id: string; type: string; relays?: string }>;
-    const heater = flows.find((n) => n.type === 'prm3 mask');
-    assert.ok(heater, 'the demo has a prm3 mask node');
-    const page = await open(demo.editorUrl);
-    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
-    // The same call the editor makes on a double click on the node.
-    await page.evaluate((id) => {
-      const red = (
-        globalThis as unknown as {
-          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
-        }
-      ).RED;
-      red.editor.edit(red.nodes.node(id));
-    }, heater.id);
+    const page = await openNodeDialog('prm3 mask');
     const box = page.locator('#node-input-oneLoad');
     await box.waitFor({ state: 'visible' });
     // Relays 1 and 2 ticked in the picker: a split-phase pair, then marked as one load.
@@ -206,20 +211,7 @@ describe('in a browser: the demo editor and dashboard', function () {
   });
 
   it('lists the meter’s PRM3s in the mask dialog’s device picker, and a pick fills the device field', async function () {
-    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
-    const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
-    const mask = flows.find((n) => n.type === 'prm3 mask');
-    assert.ok(mask, 'the demo has a prm3 mask node');
-    const page = await open(demo.editorUrl);
-    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
-    await page.evaluate((id) => {
-      const red = (
-        globalThis as unknown as {
-          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
-        }
-      ).RED;
-      red.editor.edit(red.nodes.node(id));
-    }, mask.id);
+    const page = await openNodeDialog('prm3 mask');
     const choices = page.locator('#prm3-mask-device-choices');
     await choices.waitFor({ state: 'visible' });
     // The list comes from the deployed meter, through the admin route, as the simulator reports it.
@@ -240,20 +232,7 @@ describe('in a browser: the demo editor and dashboard', function () {
   });
 
   it('opens the discover dialog with its labels from the messages, refusing an interval the runtime refuses', async function () {
-    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
-    const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
-    const discover = flows.find((n) => n.type === 'prm3 discover');
-    assert.ok(discover, 'the demo has a prm3 discover node');
-    const page = await open(demo.editorUrl);
-    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
-    await page.evaluate((id) => {
-      const red = (
-        globalThis as unknown as {
-          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
-        }
-      ).RED;
-      red.editor.edit(red.nodes.node(id));
-    }, discover.id);
+    const page = await openNodeDialog('prm3 discover');
     const interval = page.locator('#node-input-interval');
     await interval.waitFor({ state: 'visible' });
     assert.match((await page.locator('label[for="node-input-interval"]').textContent()) ?? '', /Scan every/);
@@ -271,20 +250,7 @@ describe('in a browser: the demo editor and dashboard', function () {
   });
 
   it('opens the load shedder dialog with its loads listed, refusing a limit the runtime refuses', async function () {
-    const res = await request(`${demo.editorUrl}flows`, { headers: { accept: 'application/json' } });
-    const flows = (await res.body.json()) as Array<{ id: string; type: string }>;
-    const shedder = flows.find((n) => n.type === 'load shedder');
-    assert.ok(shedder, 'the demo has a load shedder node');
-    const page = await open(demo.editorUrl);
-    await page.waitForSelector('.red-ui-palette-node', { timeout: 30_000 });
-    await page.evaluate((id) => {
-      const red = (
-        globalThis as unknown as {
-          RED: { nodes: { node(id: string): unknown }; editor: { edit(node: unknown): void } };
-        }
-      ).RED;
-      red.editor.edit(red.nodes.node(id));
-    }, shedder.id);
+    const page = await openNodeDialog('load shedder');
     const limit = page.locator('#node-input-limitW');
     await limit.waitFor({ state: 'visible' });
     assert.match((await page.locator('label[for="node-input-limitW"]').textContent()) ?? '', /Limit/);
