@@ -26,6 +26,9 @@ export const ids = {
   mask: (mode: string, op: Operation): string => `${mode}-mask-${op}`,
   httpSet: (mode: string): string => `${mode}-http-set`,
   throughput: (mode: string): string => `${mode}-throughput`,
+  ownThroughput: (mode: string): string => `${mode}-own-throughput`,
+  /** The raw work of the own throughput path's node for device `i`. */
+  ownThroughputDevice: (mode: string, i: number): string => `${mode}-own-throughput-${i}`,
 };
 
 const tab = (mode: string): FlowNode => ({ id: `${mode}-tab`, type: 'tab', label: `bench ${mode}` });
@@ -75,6 +78,14 @@ msg.payload = next;
 return msg;`;
 
 const RAW = `global.get('bench').raw(msg.benchPath).then((result) => {
+  msg.payload = result;
+  node.send(msg);
+  node.done();
+}, (error) => node.done(error));
+return;`;
+
+/** The own throughput path's per-device node: the floor's requests for the message's device. */
+const RAW_DEVICE = `global.get('bench').raw(msg.benchPath + '-' + msg.benchDevice).then((result) => {
   msg.payload = result;
   node.send(msg);
   node.done();
@@ -173,10 +184,13 @@ return typeof e === 'string' && e.startsWith('EAGAIN') ? [null, msg] : [msg, nul
   ];
 }
 
-/** inject → fan-out of N messages over the devices → one prm3 mask per device → back round. */
-function throughputPath(setup: ModeSetup): FlowNode[] {
+/**
+ * inject → fan-out of N messages over the devices → one node per device → back round. The node
+ * is a `prm3 mask`, or for Node-RED's own cost a function node doing the floor's requests.
+ */
+function throughputPath(setup: ModeSetup, kind: 'mask' | 'own'): FlowNode[] {
   const { mode, devices } = setup;
-  const id = ids.throughput(mode);
+  const id = kind === 'mask' ? ids.throughput(mode) : ids.ownThroughput(mode);
   const outputs = devices.length;
   const fan = `const n = global.get('bench').callers(msg.benchPath);
 for (let i = 0; i < n; i++) {
@@ -200,7 +214,11 @@ return out;`;
       outputs,
       nodeIds.map((n) => [n]),
     ),
-    ...devices.map((sn, i) => maskNode(mode, nodeIds[i] ?? '', sn, [[`${id}-back`]])),
+    ...devices.map((sn, i) =>
+      kind === 'mask'
+        ? maskNode(mode, nodeIds[i] ?? '', sn, [[`${id}-back`]])
+        : fn(mode, nodeIds[i] ?? '', RAW_DEVICE, 1, [[`${id}-back`]]),
+    ),
     fn(
       mode,
       `${id}-back`,
@@ -227,7 +245,7 @@ export function benchFlow(setups: readonly ModeSetup[]): FlowNode[] {
       callTimeout: 30,
     });
     for (const op of ['get', 'set', 'toggle'] as const) flow.push(...ownPath(mode, op), ...maskPath(mode, op, sn));
-    flow.push(...httpSetPath(setup), ...throughputPath(setup));
+    flow.push(...httpSetPath(setup), ...throughputPath(setup, 'mask'), ...throughputPath(setup, 'own'));
   }
   return flow;
 }

@@ -32,12 +32,17 @@ export interface PathFigures {
   toOwn?: number;
 }
 
+/** The paths of the throughput rounds: `own` is Node-RED's own cost, function nodes doing the floor's requests. */
+type ThroughputPath = 'floor' | 'client' | 'own' | 'flow';
+
 export interface ThroughputFigures {
   callers: number;
-  perSecond: { floor: number; client: number; flow: number };
-  ratio: { client: number; flow: number };
+  perSecond: Record<ThroughputPath, number>;
+  ratio: { client: number; own: number; flow: number };
+  /** The `prm3 mask` flow's calls/s ÷ Node-RED's own, paired by round: the package's share of the flow's cost. */
+  flowToOwn: number;
   /** CPU of this process per counted call ÷ the floor's, paired by round: less swayed by other load than calls/s. */
-  cpuToFloor?: { client: number; flow: number };
+  cpuToFloor: { client: number; own: number; flow: number };
 }
 
 const SN = DEVICES[0];
@@ -125,7 +130,7 @@ export async function sequentialGroup(
   return figures;
 }
 
-/** Calls/s of the floor, the client and the `prm3 mask` flow, alternating round by round. */
+/** Calls/s of the floor, the client, Node-RED's own path and the `prm3 mask` flow, alternating round by round. */
 export async function throughputGroup(
   mode: Mode,
   callers: number,
@@ -134,20 +139,22 @@ export async function throughputGroup(
   plan: Plan,
 ): Promise<ThroughputFigures> {
   const device = (caller: number): string => DEVICES[caller % DEVICES.length] ?? SN;
+  DEVICES.forEach((sn, i) => hooks.setRaw(ids.ownThroughputDevice(mode.name, i), () => mode.floor.serial(sn, 'get')));
   const ms = plan.throughputRoundMs;
-  const runners: Record<'floor' | 'client' | 'flow', () => Promise<number>> = {
+  const viaFlow = async (path: string): Promise<number> => {
+    const done = hooks.startTicks(path, callers, ms);
+    await runtime.press(path);
+    return done;
+  };
+  const runners: Record<ThroughputPath, () => Promise<number>> = {
     floor: () => throughput(callers, ms, (caller) => mode.floor.serial(device(caller), 'get')),
     client: () => throughput(callers, ms, (caller) => mode.client.call({ sn: device(caller) }, 'relay.get_mask', [])),
-    flow: async () => {
-      const path = ids.throughput(mode.name);
-      const done = hooks.startTicks(path, callers, ms);
-      await runtime.press(path);
-      return done;
-    },
+    own: () => viaFlow(ids.ownThroughput(mode.name)),
+    flow: () => viaFlow(ids.throughput(mode.name)),
   };
-  const keys = ['floor', 'client', 'flow'] as const;
-  const rounds: Record<(typeof keys)[number], number[]> = { floor: [], client: [], flow: [] };
-  const cpu: Record<(typeof keys)[number], number[]> = { floor: [], client: [], flow: [] };
+  const keys = ['floor', 'client', 'own', 'flow'] as const;
+  const rounds: Record<ThroughputPath, number[]> = { floor: [], client: [], own: [], flow: [] };
+  const cpu: Record<ThroughputPath, number[]> = { floor: [], client: [], own: [], flow: [] };
   await alternate(keys, 1, (key) => runners[key]().then(() => undefined));
   await alternate(keys, plan.throughputRounds, async (key) => {
     const started = process.cpuUsage();
@@ -155,20 +162,18 @@ export async function throughputGroup(
     rounds[key].push(perSecond);
     cpu[key].push(cpuMsSince(started) / Math.max(1, (perSecond * ms) / 1000));
   });
+  const toFloor = (key: ThroughputPath, of: Record<ThroughputPath, number[]>): number =>
+    round(pairedRatio(of[key], of.floor), 2);
   return {
     callers,
     perSecond: {
       floor: round(median(rounds.floor), 0),
       client: round(median(rounds.client), 0),
+      own: round(median(rounds.own), 0),
       flow: round(median(rounds.flow), 0),
     },
-    ratio: {
-      client: round(pairedRatio(rounds.client, rounds.floor), 2),
-      flow: round(pairedRatio(rounds.flow, rounds.floor), 2),
-    },
-    cpuToFloor: {
-      client: round(pairedRatio(cpu.client, cpu.floor), 2),
-      flow: round(pairedRatio(cpu.flow, cpu.floor), 2),
-    },
+    ratio: { client: toFloor('client', rounds), own: toFloor('own', rounds), flow: toFloor('flow', rounds) },
+    flowToOwn: round(pairedRatio(rounds.flow, rounds.own), 2),
+    cpuToFloor: { client: toFloor('client', cpu), own: toFloor('own', cpu), flow: toFloor('flow', cpu) },
   };
 }

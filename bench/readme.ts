@@ -58,20 +58,20 @@ export function readmeSection(r: BenchResults): string {
   }
   lines.push('');
   lines.push(
-    'Throughput, calls/s of `get` spread over 4 PRM3s, in alternating rounds of the floor, the client and the `prm3 mask` flow' +
+    "Throughput, calls/s of `get` spread over 4 PRM3s, in alternating rounds of the floor, the client, Node-RED's own path (a function node per PRM3 doing the floor's requests) and the `prm3 mask` flow" +
       (r.throughputRun === undefined
         ? ':'
         : ` (a throughput-only run, Node.js ${r.throughputRun.node}, ${r.throughputRun.date.slice(0, 10)}, load average ${r.throughputRun.loadAverage.start} at the start, ${r.throughputRun.loadAverage.end} at the end):`),
   );
   lines.push('');
   lines.push(
-    '| callers | floor calls/s | client ÷ floor | flow ÷ floor | client CPU per call × floor | client ÷ floor, simulator in-process | flow ÷ floor, simulator in-process |',
+    "| callers | floor calls/s | client ÷ floor | Node-RED's own ÷ floor | flow ÷ floor | flow ÷ Node-RED's own | client CPU per call × floor | client ÷ floor, simulator in-process | flow ÷ Node-RED's own, simulator in-process |",
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const t of child.throughput) {
     const s = same.throughput.find((u) => u.callers === t.callers);
     lines.push(
-      `| ${t.callers} | ${int(t.perSecond.floor)} | ${x(t.ratio.client)} | ${x(t.ratio.flow)} | ${x(t.cpuToFloor?.client)} | ${x(s?.ratio.client)} | ${x(s?.ratio.flow)} |`,
+      `| ${t.callers} | ${int(t.perSecond.floor)} | ${x(t.ratio.client)} | ${x(t.ratio.own)} | ${x(t.ratio.flow)} | ${x(t.flowToOwn)} | ${x(t.cpuToFloor.client)} | ${x(s?.ratio.client)} | ${x(s?.flowToOwn)} |`,
     );
   }
   lines.push('');

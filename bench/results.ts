@@ -29,6 +29,13 @@ export interface ModeResults {
   throughput: ThroughputFigures[];
 }
 
+/** A figure at 1, 16 and 64 concurrent callers. */
+export interface ByCallers {
+  c1: number;
+  c16: number;
+  c64: number;
+}
+
 export interface BenchResults {
   date: string;
   node: string;
@@ -45,7 +52,8 @@ export interface BenchResults {
   maskToggleToFloor: number;
   flowAddedCost: number;
   httpRequestSetToFloor: number;
-  throughputRatio: { client: { c1: number; c16: number; c64: number }; flow: { c1: number; c16: number; c64: number } };
+  /** Calls/s ÷ the floor's at 1, 16 and 64 callers; `flowToOwn` is the flow ÷ Node-RED's own path. */
+  throughputRatio: Record<'client' | 'own' | 'flow' | 'flowToOwn', ByCallers>;
   clientCpuToFloor: number;
   requestsPerSet: number;
   requestsPerCall: number;

@@ -31,7 +31,7 @@ import { sequentialGroup, throughputGroup, type PathFigures, type Plan, type Thr
 import { startSimulator } from '../src/sim';
 import { DEVICES, startMode, LOGIN, simulatorOptions, type Mode, type ModeName } from './modes';
 import { writeReadmeSection } from './readme';
-import { readResults, resultsFile, type BenchResults, type ModeResults } from './results';
+import { readResults, resultsFile, type BenchResults, type ByCallers, type ModeResults } from './results';
 import { keptWidgetFlood } from './widget-figures';
 import { BenchHooks, startRuntime, type Runtime } from './runtime';
 import { runShedding, type SheddingResults } from './shed/shedding';
@@ -94,7 +94,7 @@ function printGroup(mode: ModeName, op: Operation, rows: Record<string, PathFigu
 function printThroughput(mode: ModeName, t: ThroughputFigures): void {
   const p = t.perSecond;
   console.log(
-    `${mode.padEnd(5)} ${String(t.callers).padStart(2)} callers  floor ${p.floor}/s  client ${p.client}/s (${t.ratio.client.toFixed(2)})  flow ${p.flow}/s (${t.ratio.flow.toFixed(2)})  cpu per call × floor: client ${t.cpuToFloor?.client.toFixed(2) ?? '–'}, flow ${t.cpuToFloor?.flow.toFixed(2) ?? '–'}`,
+    `${mode.padEnd(5)} ${String(t.callers).padStart(2)} callers  floor ${p.floor}/s  client ${p.client}/s (${t.ratio.client.toFixed(2)})  own ${p.own}/s (${t.ratio.own.toFixed(2)})  flow ${p.flow}/s (${t.ratio.flow.toFixed(2)}, × own ${t.flowToOwn.toFixed(2)})  cpu per call × floor: client ${t.cpuToFloor.client.toFixed(2)}, own ${t.cpuToFloor.own.toFixed(2)}, flow ${t.cpuToFloor.flow.toFixed(2)}`,
   );
 }
 
@@ -115,12 +115,19 @@ async function throughputGroups(
 
 function throughputRatio(figures: readonly ThroughputFigures[]): BenchResults['throughputRatio'] {
   const tp = (c: number): ThroughputFigures | undefined => figures.find((t) => t.callers === c);
-  const ratio = (path: 'client' | 'flow'): { c1: number; c16: number; c64: number } => ({
-    c1: tp(1)?.ratio[path] ?? Number.NaN,
-    c16: tp(16)?.ratio[path] ?? Number.NaN,
-    c64: tp(64)?.ratio[path] ?? Number.NaN,
-  });
-  return { client: ratio('client'), flow: ratio('flow') };
+  const at = (figure: (t: ThroughputFigures) => number): ByCallers => {
+    const of = (c: number): number => {
+      const t = tp(c);
+      return t === undefined ? Number.NaN : figure(t);
+    };
+    return { c1: of(1), c16: of(16), c64: of(64) };
+  };
+  return {
+    client: at((t) => t.ratio.client),
+    own: at((t) => t.ratio.own),
+    flow: at((t) => t.ratio.flow),
+    flowToOwn: at((t) => t.flowToOwn),
+  };
 }
 
 /** Puts a throughput-only run's figures into the last full run's results, saying when they were taken. */
@@ -252,6 +259,7 @@ async function main(): Promise<void> {
     for (const mode of modes) throughput[mode.name] = await throughputGroups(mode, runtime, hooks, plan);
     await runtime.stop();
     for (const mode of modes) await mode.close();
+    await shedSim?.close();
     replaceThroughput(throughput, loadAtStart, started);
     return;
   }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ERROR_CODES } from '../src/errors';
+import type { NodeAPI } from '../src/nodes/red';
+import { textsOf } from '../src/nodes/texts';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NODES_SRC = path.join(ROOT, 'src', 'nodes');
@@ -64,5 +66,26 @@ describe('runtime texts', function () {
       if (key.startsWith(`${SHARED_SET}.runtime.error.`)) continue;
       assert.ok(named.has(key), `${key} is used`);
     }
+  });
+
+  it('words a status text once per value and still follows every new value', function () {
+    const worded: string[] = [];
+    const RED = {
+      _: (key: string, values?: Record<string, unknown>): string => {
+        const text = `${key} ${JSON.stringify(values ?? {})}`;
+        worded.push(text);
+        return text;
+      },
+    } as unknown as NodeAPI;
+    const texts = textsOf(RED);
+    const key = 'load-shedder.runtime.status.power';
+    assert.equal(texts(key, { power: '5.8', limit: '6.0' }), `${key} {"power":"5.8","limit":"6.0"}`);
+    assert.equal(texts(key, { power: '5.8', limit: '6.0' }), `${key} {"power":"5.8","limit":"6.0"}`);
+    assert.equal(worded.length, 1, 'the same status text is worded once');
+    for (let i = 0; i < 500; i++) {
+      const power = (i / 10).toFixed(1);
+      assert.equal(texts(key, { power, limit: '6.0' }), `${key} {"power":"${power}","limit":"6.0"}`);
+    }
+    assert.equal(texts(key, { power: '5.8', limit: '6.1' }), `${key} {"power":"5.8","limit":"6.1"}`);
   });
 });

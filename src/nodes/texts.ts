@@ -18,6 +18,23 @@ export function shared(key: string): string {
   return SHARED_PREFIX + key;
 }
 
+/** How many worded texts one node keeps: a status line with a changing figure takes one per value shown. */
+const REMEMBERED_TEXTS = 64;
+
+/**
+ * RED._ per status update was half of a load shedder's work per reading, so each node keeps the
+ * texts it has worded. The runtime's language is fixed while it runs, so a kept text stays right.
+ */
 export function textsOf(RED: NodeAPI): Texts {
-  return (key, values) => RED._(key, values);
+  const worded = new Map<string, string>();
+  return (key, values) => {
+    const id = values === undefined ? key : `${key}\u0000${JSON.stringify(values)}`;
+    let text = worded.get(id);
+    if (text === undefined) {
+      text = RED._(key, values);
+      if (worded.size >= REMEMBERED_TEXTS) worded.clear();
+      worded.set(id, text);
+    }
+    return text;
+  };
 }
