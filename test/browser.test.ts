@@ -268,6 +268,49 @@ describe('in a browser: the demo editor and dashboard', function () {
     await page.click('#node-dialog-cancel');
   });
 
+  it('suggests the meter’s PRM3s for each load of the shedder, and marks a load field a deploy would refuse', async function () {
+    const page = await openNodeDialog('load shedder');
+    const device = page.locator('#node-input-loads-list .load-device').first();
+    await device.waitFor({ state: 'visible' });
+    // The device field suggests what the load's meter reports, through the same admin route as the mask dialog's picker.
+    const suggested = async (): Promise<string[]> =>
+      device.evaluate((input) => {
+        const list = (input as HTMLInputElement).list;
+        return list === null ? [] : Array.from(list.options, (o) => o.value);
+      });
+    const deadline = Date.now() + 20_000;
+    while (!(await suggested()).some((v) => /^USB\d+$/.test(v)) && Date.now() < deadline)
+      await page.waitForTimeout(200);
+    const values = await suggested();
+    assert.ok(
+      values.some((v) => /^USB\d+$/.test(v)),
+      `a USB port is suggested (got ${values.join(', ')})`,
+    );
+    assert.ok(
+      values.some((v) => /^[0-9a-f]{8}$/i.test(v)),
+      `a serial number is suggested (got ${values.join(', ')})`,
+    );
+    // A device the runtime refuses is marked, with the runtime's reason; a valid one clears it.
+    await device.fill('USB 1 ☃');
+    await device.dispatchEvent('change');
+    await page.waitForSelector('#node-input-loads-list .load-device.input-error');
+    assert.match((await device.getAttribute('title')) ?? '', /load\.device must be .*USB port/);
+    await device.fill('USB2');
+    await device.dispatchEvent('change');
+    await page.waitForSelector('#node-input-loads-list .load-device:not(.input-error)');
+    // Cross-field: a minimum on time under the PRM3's own minimum is refused, as at deploy.
+    const minOn = page.locator('#node-input-loads-list .load-minOnS').first();
+    await page.locator('#node-input-prm3MinSwitchS').fill('30');
+    await minOn.fill('20');
+    await minOn.dispatchEvent('change');
+    await page.waitForSelector('#node-input-loads-list .load-minOnS.input-error');
+    assert.match((await minOn.getAttribute('title')) ?? '', /at least the PRM3's own minimum of 30 s/);
+    await minOn.fill('');
+    await minOn.dispatchEvent('change');
+    await page.waitForSelector('#node-input-loads-list .load-minOnS:not(.input-error)');
+    await page.click('#node-dialog-cancel');
+  });
+
   /** The widget's row for a relay of the demo's panel. */
   function row(page: Page, relay: number): Locator {
     return page.locator(`.prm3-loads[aria-label="Relays"] [data-load="relay ${relay}"]`);

@@ -1,7 +1,10 @@
 /** The `load shedder` dialog: defaults and validators from the node's settings schema, and an editable list of loads. */
 import { editorDefaults } from '../../editor/defaults';
+import { isDeviceSummary, isMeterId, meterApi, textOf, type MeterApi } from '../../editor/meter-api';
 import type { EditorNode } from '../../editor/red';
-import { loadShedderSettings, type LoadRow } from './settings';
+import { InputError } from '../../errors';
+import { DEFAULTS } from '../../shed/config';
+import { checkLoadRow, loadShedderSettings, type LoadRow } from './settings';
 
 /** The parts of Node-RED's editor this dialog uses beyond src/editor/red.ts. */
 interface EditableListOptions {
@@ -71,6 +74,84 @@ function addRow(node: EditorNode, row: JQuery, data: Partial<LoadRow>): void {
   }
   const meter = $('<select>', { class: 'load-meter', style: 'width: 160px;' }).appendTo(line);
   meterOptions(node, meter, typeof data.meter === 'string' ? data.meter : '');
+  meter.on('change', () => suggest(row));
+  line.find('input').on('change keyup', () => checkRow(row));
+  suggest(row);
+  checkRow(row);
+}
+
+/** The PRM3s each meter reports, as `<datalist>`s that the rows' device fields suggest from. */
+let deviceLists: ((meterId: string) => string | null) | null = null;
+
+function deviceListsOf(api: MeterApi, parent: JQuery): (meterId: string) => string | null {
+  const lists = new Map<string, string>();
+  return (meterId) => {
+    if (!isMeterId(meterId)) return null;
+    const known = lists.get(meterId);
+    if (known !== undefined) return known;
+    const id = `load-shedder-devices-${lists.size}`;
+    lists.set(meterId, id);
+    const list = $('<datalist>', { id }).appendTo(parent);
+    const ask = api.meterRequest(meterId, 'devices');
+    ask.body['filter'] = 'prm3';
+    api.post(ask.route, ask.body, (reply) => {
+      const listed = reply.ok && Array.isArray(reply['devices']) ? reply['devices'].filter(isDeviceSummary) : [];
+      for (const device of listed) {
+        $('<option>').val(device.sn).text(api.describeDevice(device)).appendTo(list);
+        const port = textOf(device.port);
+        if (port) $('<option>').val(port).text(api.describeDevice(device)).appendTo(list);
+      }
+    });
+    return id;
+  };
+}
+
+/** Points a row's device field at the list of the meter its load is on. */
+function suggest(row: JQuery): void {
+  const own = textOf(row.find('.load-meter').val());
+  const id = deviceLists?.(own !== '' ? own : textOf($('#node-input-meter').val())) ?? null;
+  const device = row.find('.load-device');
+  if (id === null) device.removeAttr('list');
+  else device.attr('list', id);
+}
+
+/** Marks the field a deploy would refuse in this row, with the runtime's own reason as its tooltip. */
+function checkRow(row: JQuery): void {
+  const fields = row.find('input[type=text]');
+  fields.removeClass('input-error').each(function (this: HTMLElement) {
+    const input = $(this);
+    input.attr('title', textOf(input.attr('placeholder')));
+  });
+  const minimum = Number(textOf($('#node-input-prm3MinSwitchS').val()).trim());
+  try {
+    checkLoadRow(rowData(row), 'load', Number.isFinite(minimum) && minimum >= 0 ? minimum : DEFAULTS.prm3MinSwitchS);
+  } catch (thrown) {
+    if (!(thrown instanceof InputError)) throw thrown;
+    const key = thrown.field.split('.').pop() ?? '';
+    const input = row.find(`.load-${key}`);
+    (input.length > 0 ? input : row.find('.load-name')).addClass('input-error').attr('title', thrown.message);
+  }
+}
+
+/** A row's fields as the node saves them. */
+function rowData(row: JQuery): Record<string, unknown> {
+  const value = (cls: string): string => String(row.find(`.load-${cls}`).val() ?? '').trim();
+  const number = (cls: string): number | string => {
+    const v = value(cls);
+    return v === '' || Number.isNaN(Number(v)) ? v : Number(v);
+  };
+  return {
+    name: value('name'),
+    meter: value('meter'),
+    device: value('device'),
+    relays: value('relays'),
+    priority: number('priority'),
+    expectedW: number('expectedW'),
+    minOnS: number('minOnS'),
+    minOffS: number('minOffS'),
+    critical: row.find('.load-critical').prop('checked') === true,
+    autoRestore: row.find('.load-autoRestore').prop('checked') === true,
+  };
 }
 
 function readRows(): Array<Record<string, unknown>> {
@@ -78,26 +159,17 @@ function readRows(): Array<Record<string, unknown>> {
   loadList()
     .editableList('items')
     .each(function (this: HTMLElement) {
-      const row = $(this);
-      const value = (cls: string): string => String(row.find(`.load-${cls}`).val() ?? '').trim();
-      const number = (cls: string): number | string => {
-        const v = value(cls);
-        return v === '' || Number.isNaN(Number(v)) ? v : Number(v);
-      };
-      rows.push({
-        name: value('name'),
-        meter: value('meter'),
-        device: value('device'),
-        relays: value('relays'),
-        priority: number('priority'),
-        expectedW: number('expectedW'),
-        minOnS: number('minOnS'),
-        minOffS: number('minOffS'),
-        critical: row.find('.load-critical').prop('checked') === true,
-        autoRestore: row.find('.load-autoRestore').prop('checked') === true,
-      });
+      rows.push(rowData($(this)));
     });
   return rows;
+}
+
+function eachRow(act: (row: JQuery) => void): void {
+  loadList()
+    .editableList('items')
+    .each(function (this: HTMLElement) {
+      act($(this));
+    });
 }
 
 RED.nodes.registerType('load shedder', {
@@ -122,6 +194,12 @@ RED.nodes.registerType('load shedder', {
   },
   oneditprepare() {
     const node = this;
+    const api = meterApi(RED, (options) => {
+      void $.ajax(options);
+    });
+    deviceLists = deviceListsOf(api, $('.node-input-loads-row'));
+    $('#node-input-meter').on('change', () => eachRow(suggest));
+    $('#node-input-prm3MinSwitchS').on('change keyup', () => eachRow(checkRow));
     const list = loadList().editableList({
       addItem: (row, _index, data) => addRow(node, row, data),
       removable: true,

@@ -4,6 +4,7 @@
  * added here: which meter and PRM3 each load is on, where power comes from, how often relays are read.
  */
 import { InputError } from '../../errors';
+import { parseDeviceSelector } from '../../prm3/device-selector';
 import { describeReceived } from '../../prm3/preview';
 import { DEFAULTS, parseLoad, SHED_FIELD_READERS } from '../../shed/config';
 import { defineSettings, METER_NODE, seconds, text, type Setting, type SettingsOf } from '../schema';
@@ -56,6 +57,7 @@ function readRow(value: unknown, field: string): LoadRow {
   const device = isEmpty(value['device']) ? '' : value['device'];
   if (typeof device !== 'string')
     throw new InputError(`${field}.device`, `${field}.device must be blank, a USB port or a serial number, as text`);
+  parseDeviceSelector(device, `${field}.device`);
   // The law's own reader of a load; the PRM3 minimum is checked against the node's setting at deploy.
   parseLoad(lawLoad(value, 'device'), field, 0);
   return {
@@ -70,6 +72,15 @@ function readRow(value: unknown, field: string): LoadRow {
     critical: value['critical'] ?? false,
     autoRestore: value['autoRestore'] ?? true,
   };
+}
+
+/**
+ * One load as the dialog holds it, checked as a deploy checks it, with the PRM3 minimum the
+ * dialog shows: throws an InputError naming the row's field.
+ */
+export function checkLoadRow(value: unknown, field: string, prm3MinSwitchS: number): void {
+  const row = readRow(value, field);
+  parseLoad(lawLoad({ ...row }, 'device'), field, prm3MinSwitchS);
 }
 
 function loadList(): Setting<LoadRow[]> {
