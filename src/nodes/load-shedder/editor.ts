@@ -55,7 +55,7 @@ function meterOptions(node: EditorNode, select: JQuery, chosen: string): void {
   select.val(chosen);
 }
 
-function addRow(node: EditorNode, row: JQuery, data: Partial<LoadRow>): void {
+function addRow(node: EditorNode, row: JQuery, data: Partial<LoadRow>, lists: DeviceLists): void {
   const line = $('<div>', { style: 'display: flex; gap: 4px; align-items: center; flex-wrap: wrap;' }).appendTo(row);
   for (const field of TEXT_FIELDS) {
     $('<input>', { type: 'text', class: `load-${field}`, style: `width: ${WIDTHS[field]};` })
@@ -74,16 +74,16 @@ function addRow(node: EditorNode, row: JQuery, data: Partial<LoadRow>): void {
   }
   const meter = $('<select>', { class: 'load-meter', style: 'width: 160px;' }).appendTo(line);
   meterOptions(node, meter, typeof data.meter === 'string' ? data.meter : '');
-  meter.on('change', () => suggest(row));
+  meter.on('change', () => suggest(row, lists));
   line.find('input').on('change keyup', () => checkRow(row));
-  suggest(row);
+  suggest(row, lists);
   checkRow(row);
 }
 
-/** The PRM3s each meter reports, as `<datalist>`s that the rows' device fields suggest from. */
-let deviceLists: ((meterId: string) => string | null) | null = null;
+/** The id of the `<datalist>` of PRM3s a meter reports, asked for once per dialog; null without a meter. */
+type DeviceLists = (meterId: string) => string | null;
 
-function deviceListsOf(api: MeterApi, parent: JQuery): (meterId: string) => string | null {
+function deviceListsOf(api: MeterApi, parent: JQuery): DeviceLists {
   const lists = new Map<string, string>();
   return (meterId) => {
     if (!isMeterId(meterId)) return null;
@@ -107,9 +107,9 @@ function deviceListsOf(api: MeterApi, parent: JQuery): (meterId: string) => stri
 }
 
 /** Points a row's device field at the list of the meter its load is on. */
-function suggest(row: JQuery): void {
+function suggest(row: JQuery, lists: DeviceLists): void {
   const own = textOf(row.find('.load-meter').val());
-  const id = deviceLists?.(own !== '' ? own : textOf($('#node-input-meter').val())) ?? null;
+  const id = lists(own !== '' ? own : textOf($('#node-input-meter').val()));
   const device = row.find('.load-device');
   if (id === null) device.removeAttr('list');
   else device.attr('list', id);
@@ -156,11 +156,7 @@ function rowData(row: JQuery): Record<string, unknown> {
 
 function readRows(): Array<Record<string, unknown>> {
   const rows: Array<Record<string, unknown>> = [];
-  loadList()
-    .editableList('items')
-    .each(function (this: HTMLElement) {
-      rows.push(rowData($(this)));
-    });
+  eachRow((row) => rows.push(rowData(row)));
   return rows;
 }
 
@@ -197,11 +193,11 @@ RED.nodes.registerType('load shedder', {
     const api = meterApi(RED, (options) => {
       void $.ajax(options);
     });
-    deviceLists = deviceListsOf(api, $('.node-input-loads-row'));
-    $('#node-input-meter').on('change', () => eachRow(suggest));
+    const lists = deviceListsOf(api, $('.node-input-loads-row'));
+    $('#node-input-meter').on('change', () => eachRow((row) => suggest(row, lists)));
     $('#node-input-prm3MinSwitchS').on('change keyup', () => eachRow(checkRow));
     const list = loadList().editableList({
-      addItem: (row, _index, data) => addRow(node, row, data),
+      addItem: (row, _index, data) => addRow(node, row, data, lists),
       removable: true,
       sortable: true,
       height: 'auto',
