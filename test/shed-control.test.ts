@@ -419,6 +419,26 @@ describe('load shedder control law', () => {
   });
 
   describe('demand interval', () => {
+    it('starts intervals on the local quarter hours in every zone, on the local hour only in whole-hour zones', () => {
+      // Offsets east of UTC, in minutes: Belgium, California, India, Newfoundland, Nepal, central Australia.
+      const zones: Record<string, number> = { CET: 60, PST: -480, IST: 330, NST: -210, NPT: 345, ACST: 570 };
+      const localMinute = (utcMs: number, offsetMin: number): number =>
+        (((Math.round(utcMs / 60_000) + offsetMin) % 60) + 60) % 60;
+      for (const minutes of [15, 60]) {
+        const rig = new Rig({ demandIntervalMin: minutes, limitW: 50_000 }, [LOADS[1]]);
+        rig.now = Date.UTC(2026, 5, 1, 10, 37, 12);
+        rig.start();
+        const start = rig.last.view.projection?.intervalStart;
+        assert.ok(start !== undefined && start <= rig.now && rig.now - start < minutes * 60_000);
+        for (const [zone, offset] of Object.entries(zones)) {
+          const minute = localMinute(start, offset);
+          if (minutes === 15) assert.equal(minute % 15, 0, `${zone}: a local quarter hour`);
+          else if (offset % 60 === 0) assert.equal(minute, 0, `${zone}: on the local hour`);
+          else assert.equal(minute, zone === 'NPT' ? 45 : 30, `${zone}: a quarter to, or half past, the local hour`);
+        }
+      }
+    });
+
     it('sheds when the interval average is heading over, even with present power under the limit', () => {
       const rig = new Rig({ demandIntervalMin: 15, limitW: 6000, bandW: 200, shedDelayS: 0 }, [LOADS[1]]);
       rig.now = T0 - 1000;
