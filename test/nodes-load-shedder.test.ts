@@ -155,6 +155,14 @@ describe('load shedder node', function () {
     assert.equal(loadView(states, 'water heater').actual, 'on');
     await eventually(() => lastStatus('shed')?.text === '3.5 / 4.0 kW · shed: pool pump', 5000, 'the status line');
     assert.equal(lastStatus('shed')?.fill, 'yellow');
+    // The state message carries the same line, for a dashboard text.
+    await eventually(
+      () =>
+        (states[states.length - 1]?.['payload'] as Record<string, unknown> | undefined)?.['status'] ===
+        '3.5 / 4.0 kW · shed: pool pump',
+      5000,
+      'the state message’s status',
+    );
 
     // Nothing fits yet: 3.5 kW + 1 kW is over 3.7 kW. The sun comes out: 2.5 kW now, 1 kW fits.
     await wait(1500);

@@ -32,11 +32,7 @@ export interface ShedView {
   alarm: string | null;
   projection: Projection | null;
   loads: LoadView[];
-  /** "5.8 / 6.0 kW · shed: water heater" */
-  status: string;
 }
-
-const kW = (w: number): string => (w / 1000).toFixed(1);
 
 export function buildView(config: ShedConfig, state: ShedState, now: number): ShedView {
   const proj = projection(state, config, now);
@@ -67,14 +63,6 @@ export function buildView(config: ShedConfig, state: ShedState, now: number): Sh
       expectedW: expected,
     };
   });
-  const measured = proj?.projectedW ?? state.lastReading?.w ?? null;
-  const shedNames = loads.filter((l) => l.shed && l.actual === 'off').map((l) => l.name);
-  let status = measured === null ? `– / ${kW(state.limitW)} kW` : `${kW(measured)} / ${kW(state.limitW)} kW`;
-  if (proj !== null) status += ' avg';
-  if (!state.enabled) status += ' · disabled';
-  if (state.failsafe) status += ` · fail-safe (${config.failsafeAction})`;
-  if (shedNames.length > 0) status += ` · shed: ${shedNames.join(', ')}`;
-  if (state.alarm !== null) status += ' · ALARM';
   return {
     enabled: state.enabled,
     failsafe: state.failsafe,
@@ -83,6 +71,5 @@ export function buildView(config: ShedConfig, state: ShedState, now: number): Sh
     alarm: state.alarm?.text ?? null,
     projection: proj,
     loads,
-    status,
   };
 }

@@ -40,10 +40,14 @@ export function loadCatalogues(): Promise<void> {
   return loaded;
 }
 
+/** Looks a key up as Node-RED's RED._ does for a node of `set` (after `loadCatalogues`). */
+export function catalogueTexts(set: string): (key: string, values?: Record<string, string | number>) => string {
+  return (key, values) => i18n._(key.includes(':') ? key : `${namespace(set)}:${key}`, values);
+}
+
 /** The node set's register function, given a RED whose `_` resolves keys as Node-RED's does. */
 export function withCatalogue(set: string, register: (RED: unknown) => void): (RED: unknown) => void {
-  const translate = (key: string, values?: Record<string, string | number>): string =>
-    i18n._(key.includes(':') ? key : `${namespace(set)}:${key}`, values);
+  const translate = catalogueTexts(set);
   return (RED) => {
     if (typeof RED !== 'object' || RED === null) throw new Error('RED must be an object');
     register(

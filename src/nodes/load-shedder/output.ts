@@ -14,9 +14,9 @@ export function eventMessage(notice: ShedNotice): NodeMessage {
  */
 export const STATE_REPEAT_MS = 10_000;
 
-/** Output 2: `msg.topic` "state", `msg.payload` the whole view, for dashboards. */
-export function stateMessage(view: ShedView): NodeMessage {
-  return { topic: 'state', payload: view };
+/** Output 2: `msg.topic` "state", `msg.payload` the whole view and the status line, for dashboards. */
+export function stateMessage(view: ShedView, status: string): NodeMessage {
+  return { topic: 'state', payload: { ...view, status } };
 }
 
 const kW = (w: number): string => (w / 1000).toFixed(1);

@@ -171,11 +171,12 @@ class ShedderRun {
     const view = JSON.stringify(decision.view);
     const now = Date.now();
     const repeat = now - this.lastStateAt >= STATE_REPEAT_MS;
-    const state = view === this.lastView && !repeat ? null : stateMessage(decision.view);
+    const status = shedStatus(decision.view, this.shedder.config.failsafeAction, this.texts);
+    const state = view === this.lastView && !repeat ? null : stateMessage(decision.view, status.text ?? '');
     if (state !== null) this.lastStateAt = now;
     this.lastView = view;
     if (events.length > 0 || state !== null) this.node.send([events.length > 0 ? events : null, state]);
-    this.showStatus(shedStatus(decision.view, this.shedder.config.failsafeAction, this.texts));
+    this.showStatus(status);
     const saved = this.shedder.serialise(decision.state);
     if (saved !== this.lastSaved) {
       this.lastSaved = saved;
