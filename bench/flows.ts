@@ -28,7 +28,7 @@ export const ids = {
   throughput: (mode: string): string => `${mode}-throughput`,
   ownThroughput: (mode: string): string => `${mode}-own-throughput`,
   /** The raw work of the own throughput path's node for device `i`. */
-  ownThroughputDevice: (mode: string, i: number): string => `${mode}-own-throughput-${i}`,
+  ownThroughputDevice: (mode: string, i: number): string => `${ids.ownThroughput(mode)}-${i}`,
 };
 
 const tab = (mode: string): FlowNode => ({ id: `${mode}-tab`, type: 'tab', label: `bench ${mode}` });
@@ -77,20 +77,17 @@ if (next === undefined) return null;
 msg.payload = next;
 return msg;`;
 
-const RAW = `global.get('bench').raw(msg.benchPath).then((result) => {
+/** A function node's body doing the raw work registered under the key `keyExpr` evaluates to. */
+const rawWork = (keyExpr: string): string => `global.get('bench').raw(${keyExpr}).then((result) => {
   msg.payload = result;
   node.send(msg);
   node.done();
 }, (error) => node.done(error));
 return;`;
 
+const RAW = rawWork('msg.benchPath');
 /** The own throughput path's per-device node: the floor's requests for the message's device. */
-const RAW_DEVICE = `global.get('bench').raw(msg.benchPath + '-' + msg.benchDevice).then((result) => {
-  msg.payload = result;
-  node.send(msg);
-  node.done();
-}, (error) => node.done(error));
-return;`;
+const RAW_DEVICE = rawWork(`msg.benchPath + '-' + msg.benchDevice`);
 
 function maskNode(mode: string, id: string, sn: string, wires: string[][]): FlowNode {
   return {

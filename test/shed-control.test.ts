@@ -99,7 +99,7 @@ const house =
 
 /** The status line the node shows (and sends as the state message's `status`) for the rig's last view. */
 function statusOf(rig: Rig): string {
-  return shedStatus(rig.last.view, rig.shedder.config.failsafeAction, catalogueTexts('load-shedder')).text ?? '';
+  return shedStatus(rig.last.view, rig.shedder.config.failsafeAction, catalogueTexts('load-shedder')).text;
 }
 
 describe('load shedder control law', () => {

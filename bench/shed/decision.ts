@@ -94,22 +94,27 @@ function fn(id: string, func: string, wires: string[][]): FlowNode {
   };
 }
 
+/** The inject node that starts a path's rounds, wired to what decides. */
+function startOf(id: string): FlowNode {
+  return {
+    id,
+    type: 'inject',
+    z: SHED_TAB,
+    x: 100,
+    y: 100,
+    props: [
+      { p: 'payload', v: '3000', vt: 'num' },
+      { p: 'benchPath', v: id, vt: 'str' },
+    ],
+    repeat: '',
+    once: false,
+    wires: [[`${id}-decide`]],
+  };
+}
+
 function path(id: string, decide: string): FlowNode[] {
   return [
-    {
-      id,
-      type: 'inject',
-      z: SHED_TAB,
-      x: 100,
-      y: 100,
-      props: [
-        { p: 'payload', v: '3000', vt: 'num' },
-        { p: 'benchPath', v: id, vt: 'str' },
-      ],
-      repeat: '',
-      once: false,
-      wires: [[`${id}-decide`]],
-    },
+    startOf(id),
     fn(`${id}-decide`, `msg.shed = global.get('${SHED_GLOBAL}').${decide}(msg.payload);\nreturn msg;`, [[`${id}-lap`]]),
     fn(`${id}-lap`, LAP, [[`${id}-decide`]]),
   ];
@@ -147,20 +152,7 @@ function nodePath(meterUrl: string): FlowNode[] {
       timeout: 10,
       callTimeout: 30,
     },
-    {
-      id,
-      type: 'inject',
-      z: SHED_TAB,
-      x: 100,
-      y: 100,
-      props: [
-        { p: 'payload', v: '3000', vt: 'num' },
-        { p: 'benchPath', v: id, vt: 'str' },
-      ],
-      repeat: '',
-      once: false,
-      wires: [[`${id}-decide`]],
-    },
+    startOf(id),
     {
       id: `${id}-decide`,
       type: 'load shedder',

@@ -42,7 +42,7 @@ function statusText(view: ShedView, failsafeAction: string, texts: Texts): strin
 }
 
 /** Green while all is well, yellow while something is shed, red in fail-safe or alarm, grey when disabled. */
-export function shedStatus(view: ShedView, failsafeAction: string, texts: Texts): NodeStatus {
+export function shedStatus(view: ShedView, failsafeAction: string, texts: Texts): NodeStatus & { text: string } {
   const text = statusText(view, failsafeAction, texts);
   if (!view.enabled) return { fill: 'grey', shape: 'ring', text };
   if (view.failsafe || view.alarm !== null) return { fill: 'red', shape: 'dot', text };

@@ -172,7 +172,7 @@ class ShedderRun {
     const now = Date.now();
     const repeat = now - this.lastStateAt >= STATE_REPEAT_MS;
     const status = shedStatus(decision.view, this.shedder.config.failsafeAction, this.texts);
-    const state = view === this.lastView && !repeat ? null : stateMessage(decision.view, status.text ?? '');
+    const state = view === this.lastView && !repeat ? null : stateMessage(decision.view, status.text);
     if (state !== null) this.lastStateAt = now;
     this.lastView = view;
     if (events.length > 0 || state !== null) this.node.send([events.length > 0 ? events : null, state]);

@@ -44,7 +44,7 @@ export function lawLoad(row: Raw, device: string): Raw {
   return load;
 }
 
-function readRow(value: unknown, field: string): LoadRow {
+function readRow(value: unknown, field: string, prm3MinSwitchS: number): LoadRow {
   if (!isRecord(value)) {
     throw new InputError(
       field,
@@ -58,8 +58,8 @@ function readRow(value: unknown, field: string): LoadRow {
   if (typeof device !== 'string')
     throw new InputError(`${field}.device`, `${field}.device must be blank, a USB port or a serial number, as text`);
   parseDeviceSelector(device, `${field}.device`);
-  // The law's own reader of a load; the PRM3 minimum is checked against the node's setting at deploy.
-  parseLoad(lawLoad(value, 'device'), field, 0);
+  // The law's own reader of a load; at deploy the PRM3 minimum is checked against the node's setting.
+  parseLoad(lawLoad(value, 'device'), field, prm3MinSwitchS);
   return {
     name: String(value['name']).trim(),
     meter: meter.trim(),
@@ -79,8 +79,7 @@ function readRow(value: unknown, field: string): LoadRow {
  * dialog shows: throws an InputError naming the row's field.
  */
 export function checkLoadRow(value: unknown, field: string, prm3MinSwitchS: number): void {
-  const row = readRow(value, field);
-  parseLoad(lawLoad({ ...row }, 'device'), field, prm3MinSwitchS);
+  readRow(value, field, prm3MinSwitchS);
 }
 
 function loadList(): Setting<LoadRow[]> {
@@ -90,7 +89,7 @@ function loadList(): Setting<LoadRow[]> {
     read(saved, key) {
       if (!Array.isArray(saved) || saved.length === 0)
         throw new InputError(key, `${key} must list at least one load; got ${describeReceived(saved)}`);
-      return saved.map((row, i) => readRow(row, `${key}[${i}]`));
+      return saved.map((row, i) => readRow(row, `${key}[${i}]`, 0));
     },
   };
 }
